@@ -1,0 +1,150 @@
+#pragma once
+// RAII wrappers for libev watchers (STYLE habit 5; the nghttpx pattern):
+// a watcher is a member of the object it serves, calls back into it through
+// a plain function pointer + owner pointer (no allocation, no std::function
+// on the hot path), and is stopped in the owner's destructor.
+//
+// Threading: a watcher belongs to the loop it was created with; only that
+// loop's thread may start, stop or change it. AsyncWatcher::send() is the
+// one call that may come from any thread.
+
+#include <ev.h>
+
+namespace tandem::base {
+
+// Adapts a member function to the (void* owner, int revents) callback shape:
+//   IoWatcher w{loop, &member_callback<Conn, &Conn::on_io>, this};
+template <typename T, void (T::*Method)(int)>
+void member_callback(void* owner, int revents) {
+  (static_cast<T*>(owner)->*Method)(revents);
+}
+
+using WatcherCallback = void (*)(void* owner, int revents);
+
+class IoWatcher {
+ public:
+  IoWatcher(struct ev_loop* loop, WatcherCallback cb, void* owner) : loop_(loop), cb_(cb), owner_(owner) {
+    ev_io_init(&w_, &IoWatcher::thunk, -1, 0);
+    w_.data = this;
+  }
+  ~IoWatcher() { stop(); }
+  IoWatcher(const IoWatcher&) = delete;
+  IoWatcher& operator=(const IoWatcher&) = delete;
+
+  // Watches `fd` for `events` (EV_READ | EV_WRITE). events == 0 stops.
+  // Cheap when nothing changes.
+  void set(int fd, int events) {
+    if (is_active() && fd == w_.fd && events == (w_.events & (EV_READ | EV_WRITE))) return;
+    stop();
+    ev_io_set(&w_, fd, events);
+    if (events != 0) ev_io_start(loop_, &w_);
+  }
+  // Changes only the event mask of the current fd.
+  void set_events(int events) { set(w_.fd, events); }
+  void stop() {
+    if (ev_is_active(&w_)) ev_io_stop(loop_, &w_);
+  }
+  bool is_active() const { return ev_is_active(&w_); }
+  int fd() const { return w_.fd; }
+  int events() const { return is_active() ? (w_.events & (EV_READ | EV_WRITE)) : 0; }
+
+ private:
+  static void thunk(struct ev_loop*, ev_io* w, int revents) {
+    auto* self = static_cast<IoWatcher*>(w->data);
+    self->cb_(self->owner_, revents);
+  }
+  struct ev_loop* loop_;
+  WatcherCallback cb_;
+  void* owner_;
+  ev_io w_;
+};
+
+class TimerWatcher {
+ public:
+  TimerWatcher(struct ev_loop* loop, WatcherCallback cb, void* owner) : loop_(loop), cb_(cb), owner_(owner) {
+    ev_timer_init(&w_, &TimerWatcher::thunk, 0., 0.);
+    w_.data = this;
+  }
+  ~TimerWatcher() { stop(); }
+  TimerWatcher(const TimerWatcher&) = delete;
+  TimerWatcher& operator=(const TimerWatcher&) = delete;
+
+  // Fires after `after` seconds, then every `repeat` seconds if repeat > 0.
+  void start(double after, double repeat = 0.) {
+    stop();
+    ev_timer_set(&w_, after, repeat);
+    ev_timer_start(loop_, &w_);
+  }
+  // libev's ev_timer_again: (re)arms with the repeat value; stops if repeat is 0.
+  void again(double repeat) {
+    w_.repeat = repeat;
+    ev_timer_again(loop_, &w_);
+  }
+  void stop() {
+    if (ev_is_active(&w_)) ev_timer_stop(loop_, &w_);
+  }
+  bool is_active() const { return ev_is_active(&w_); }
+  double remaining() const { return ev_timer_remaining(loop_, const_cast<ev_timer*>(&w_)); }
+
+ private:
+  static void thunk(struct ev_loop*, ev_timer* w, int revents) {
+    auto* self = static_cast<TimerWatcher*>(w->data);
+    self->cb_(self->owner_, revents);
+  }
+  struct ev_loop* loop_;
+  WatcherCallback cb_;
+  void* owner_;
+  ev_timer w_;
+};
+
+// Wakes a loop from another thread. Started on construction.
+class AsyncWatcher {
+ public:
+  AsyncWatcher(struct ev_loop* loop, WatcherCallback cb, void* owner) : loop_(loop), cb_(cb), owner_(owner) {
+    ev_async_init(&w_, &AsyncWatcher::thunk);
+    w_.data = this;
+    ev_async_start(loop_, &w_);
+  }
+  ~AsyncWatcher() { ev_async_stop(loop_, &w_); }
+  AsyncWatcher(const AsyncWatcher&) = delete;
+  AsyncWatcher& operator=(const AsyncWatcher&) = delete;
+
+  // Any thread. Several sends before the loop runs coalesce into one callback.
+  void send() { ev_async_send(loop_, &w_); }
+
+ private:
+  static void thunk(struct ev_loop*, ev_async* w, int revents) {
+    auto* self = static_cast<AsyncWatcher*>(w->data);
+    self->cb_(self->owner_, revents);
+  }
+  struct ev_loop* loop_;
+  WatcherCallback cb_;
+  void* owner_;
+  ev_async w_;
+};
+
+// Signals are delivered only to the default loop (libev's rule).
+class SignalWatcher {
+ public:
+  SignalWatcher(struct ev_loop* loop, int signum, WatcherCallback cb, void* owner)
+      : loop_(loop), cb_(cb), owner_(owner) {
+    ev_signal_init(&w_, &SignalWatcher::thunk, signum);
+    w_.data = this;
+    ev_signal_start(loop_, &w_);
+  }
+  ~SignalWatcher() { ev_signal_stop(loop_, &w_); }
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+ private:
+  static void thunk(struct ev_loop*, ev_signal* w, int revents) {
+    auto* self = static_cast<SignalWatcher*>(w->data);
+    self->cb_(self->owner_, revents);
+  }
+  struct ev_loop* loop_;
+  WatcherCallback cb_;
+  void* owner_;
+  ev_signal w_;
+};
+
+}  // namespace tandem::base

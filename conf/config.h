@@ -1,0 +1,139 @@
+#pragma once
+// The configuration model: plain, immutable-after-load structs, and the
+// loader that builds them from one INI file (DESIGN.md "Configuration").
+// This is conf/'s one public header; nothing here knows about the daemon.
+//
+// A reload builds a whole new Config and the daemon swaps it in; a Config is
+// never modified after load_config*() returns it.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.h"
+#include "base/socket_address.h"
+
+namespace tandem::conf {
+
+using Millis = std::chrono::milliseconds;
+
+enum class Mode { Tcp, Http };
+enum class Balance { RoundRobin, LeastConn, Random, Source, Hash };
+enum class StickyKind { None, Source, Cookie, Learn };
+enum class HealthKind { None, Tcp, Http };
+
+// Spelled as in the config file ("tcp", "roundrobin", "learn", ...).
+const char* to_string(Mode m);
+const char* to_string(Balance b);
+const char* to_string(StickyKind s);
+const char* to_string(HealthKind h);
+
+// Where a section or line came from, for messages about it at run time.
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+};
+
+// `server = NAME HOST:PORT [weight=N] [backup] [maxconn=N]`
+struct ServerConf {
+  std::string name;
+  base::SocketAddress address;  // resolved once, at load
+  std::string address_text;     // as written, for status output
+  int weight = 1;               // 0..1000; 0 = takes no new connections
+  bool backup = false;          // used only while no primary server is up
+  int maxconn = 0;              // 0 = no limit
+  SourceLocation where;
+};
+
+// `[pool:NAME]`
+struct PoolConf {
+  std::string name;
+  Balance balance = Balance::RoundRobin;
+  // balance = hash: what L7 hashes on ("uri", "header NAME", "cookie NAME").
+  // In mode tcp there is no such key and the client address is hashed.
+  std::string hash_key;
+  StickyKind sticky = StickyKind::None;
+  std::string sticky_cookie;  // sticky = learn NAME: NAME; sticky = cookie: the cookie Tandem sets
+  Millis sticky_ttl{30 * 60 * 1000};
+  size_t sticky_size = 100000;
+  HealthKind health = HealthKind::Tcp;
+  std::string health_path = "/";
+  int health_expect = 200;
+  std::string health_host;  // Host header of http checks; empty = the server's address
+  Millis health_interval{2000};
+  Millis health_timeout{1000};
+  int health_rise = 2;
+  int health_fall = 3;
+  Millis timeout_connect{5000};
+  Millis timeout_server{30000};
+  int retries = 2;
+  std::vector<ServerConf> servers;
+  SourceLocation where;
+
+  const ServerConf* find_server(std::string_view server_name) const;
+};
+
+// `[frontend:NAME]`
+struct FrontendConf {
+  std::string name;
+  std::vector<base::SocketAddress> binds;  // `bind` is repeatable
+  Mode mode = Mode::Tcp;
+  std::string pool;         // the default pool
+  int max_connections = 10000;
+  int backlog = 4096;       // listen(2) backlog; excess connections wait here
+  Millis timeout_client{30000};
+  SourceLocation where;
+};
+
+// `[global]`
+struct GlobalConf {
+  std::string node;      // default: the host name
+  int workers = 0;       // 0 = "auto": one per CPU
+  std::string status_socket = "/run/tandem/tandem.sock";
+  std::string status_group;     // group allowed to read status; empty = the daemon's group
+  std::string oid_base = "1.3.6.1.4.1.32473.7";
+  Millis shutdown_timeout{30000};  // SIGTERM: how long established connections may drain
+  base::LogLevel log_level = base::LogLevel::Info;
+};
+
+struct Config {
+  std::string file;  // the path it was loaded from
+  GlobalConf global;
+  std::vector<FrontendConf> frontends;
+  std::vector<PoolConf> pools;
+
+  const PoolConf* find_pool(std::string_view name) const;
+  const FrontendConf* find_frontend(std::string_view name) const;
+};
+
+// One problem in a config file. to_string() gives the operator-facing form
+// "FILE:LINE: [SECTION] KEY: MESSAGE" (section and key omitted when empty).
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  std::string section;
+  std::string key;
+  std::string message;
+
+  std::string to_string() const;
+};
+
+// Either a valid Config (errors empty) or every error found (config empty).
+struct LoadResult {
+  std::optional<Config> config;
+  std::vector<ConfigError> errors;
+
+  bool ok() const { return config.has_value(); }
+};
+
+// Reads, parses and validates the file at `path`. Never throws; all problems,
+// including an unreadable file, come back as errors. Host names in addresses
+// are resolved here (blocking). Thread-safe (no shared state).
+LoadResult load_config_file(const std::string& path);
+
+// Same, from text in memory; `name` stands for the file name in errors.
+LoadResult load_config_string(std::string_view text, const std::string& name = "<config>");
+
+}  // namespace tandem::conf

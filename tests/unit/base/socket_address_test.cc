@@ -1,0 +1,37 @@
+#define BOOST_TEST_DYN_LINK
+#include "base/socket_address.h"
+
+#include <boost/test/unit_test.hpp>
+
+using tandem::base::SocketAddress;
+
+BOOST_AUTO_TEST_SUITE(socket_address)
+
+BOOST_AUTO_TEST_CASE(parses_ipv4_ipv6_and_any) {
+  auto a = SocketAddress::parse("10.0.0.1:80");
+  BOOST_REQUIRE(a.ok());
+  BOOST_TEST(a->to_string() == "10.0.0.1:80");
+  BOOST_TEST(a->port() == 80);
+  auto b = SocketAddress::parse("[2001:db8::1]:443");
+  BOOST_REQUIRE(b.ok());
+  BOOST_TEST(b->to_string() == "[2001:db8::1]:443");
+  auto c = SocketAddress::parse("*:8080");
+  BOOST_REQUIRE(c.ok());
+  BOOST_TEST(c->to_string() == "0.0.0.0:8080");
+}
+
+BOOST_AUTO_TEST_CASE(rejects_bad_forms_with_a_reason) {
+  BOOST_TEST(SocketAddress::parse("10.0.0.1").error().message.find("missing port") != std::string::npos);
+  BOOST_TEST(SocketAddress::parse("10.0.0.1:").error().message.find("missing port") != std::string::npos);
+  BOOST_TEST(SocketAddress::parse("10.0.0.1:70000").error().message.find("out of range") != std::string::npos);
+  BOOST_TEST(SocketAddress::parse("10.0.0.1:8x").error().message.find("bad port") != std::string::npos);
+  BOOST_TEST(SocketAddress::parse("2001:db8::1:80").error().message.find("brackets") != std::string::npos);
+  BOOST_TEST(SocketAddress::parse("nohost.invalid:80").error().message.find("bad address") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(equality_compares_family_address_and_port) {
+  BOOST_TEST((*SocketAddress::parse("127.0.0.1:1") == *SocketAddress::parse("127.0.0.1:1")));
+  BOOST_TEST(!(*SocketAddress::parse("127.0.0.1:1") == *SocketAddress::parse("127.0.0.1:2")));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
