@@ -45,7 +45,17 @@ std::string closest_match(std::string_view word, std::span<const std::string_vie
       best_distance = d;
     }
   }
-  return std::string(best);
+  if (!best.empty()) return std::string(best);
+  // An abbreviation ("warn" for "warning"), when only one word starts so.
+  if (word.size() < 3) return {};
+  int prefixed = 0;
+  for (std::string_view c : candidates) {
+    if (c.size() > word.size() && edit_distance(c.substr(0, word.size()), word) == 0) {
+      best = c;
+      ++prefixed;
+    }
+  }
+  return prefixed == 1 ? std::string(best) : std::string();
 }
 
 std::string did_you_mean(std::string_view word, std::span<const std::string_view> candidates) {
