@@ -45,7 +45,7 @@ char* LineReader::next(char* buf, size_t size) {
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
 
   std::string_view out = classify(raw, std::min(kMaxLineBytes, size - 2));
-  std::memcpy(buf, out.data(), out.size());
+  if (!out.empty()) std::memcpy(buf, out.data(), out.size());  // an empty view may have no data()
   buf[out.size()] = '\n';
   buf[out.size() + 1] = '\0';
   return buf;
