@@ -11,7 +11,9 @@
 //   /size/N     N bytes of body (streamed from a static buffer; any size)
 //   /sleep/MS   the normal answer after MS milliseconds (other
 //               connections are not blocked)
-//   /stats      JSON counters: connections, active, max_active, requests
+//   /stats      JSON counters: connections (accepted), active and max_active
+//               (open connections that asked something besides /stats),
+//               requests
 // Keep-alive is honoured (HTTP/1.1 default, "Connection: close" ends it) and
 // pipelined requests are answered in order. Request bodies with
 // Content-Length are read and ignored. On SIGTERM/SIGINT it prints one line
@@ -152,12 +154,10 @@ class Conn {
         io_(loop, &tandem::base::member_callback<Conn, &Conn::on_io>, this),
         sleep_(loop, &tandem::base::member_callback<Conn, &Conn::on_wake>, this) {
     g_count.connections.fetch_add(1, std::memory_order_relaxed);
-    int64_t now = g_count.active.fetch_add(1, std::memory_order_relaxed) + 1;
-    int64_t seen = g_count.max_active.load(std::memory_order_relaxed);
-    while (now > seen && !g_count.max_active.compare_exchange_weak(seen, now)) {
-    }
   }
-  ~Conn() { g_count.active.fetch_sub(1, std::memory_order_relaxed); }
+  ~Conn() {
+    if (counted_) g_count.active.fetch_sub(1, std::memory_order_relaxed);
+  }
   Conn(const Conn&) = delete;
   Conn& operator=(const Conn&) = delete;
 
@@ -230,7 +230,19 @@ class Conn {
     return true;
   }
 
+  // A connection counts as active from its first request other than /stats,
+  // so that asking for the stats does not change them.
+  void count_active() {
+    if (counted_) return;
+    counted_ = true;
+    int64_t now = g_count.active.fetch_add(1, std::memory_order_relaxed) + 1;
+    int64_t seen = g_count.max_active.load(std::memory_order_relaxed);
+    while (now > seen && !g_count.max_active.compare_exchange_weak(seen, now)) {
+    }
+  }
+
   void handle(const Request& req) {
+    if (req.path != "/stats") count_active();
     g_count.requests.fetch_add(1, std::memory_order_relaxed);
     if (req.bad) return respond(400, "bad request\n", 0, true);
     bool keep = req.keep_alive;
@@ -328,6 +340,7 @@ class Conn {
   bool sleeping_ = false;
   bool close_after_ = false;
   bool head_only_ = false;
+  bool counted_ = false;
 };
 
 class Listener {
