@@ -108,7 +108,7 @@ spawn bad "$TANDEMD" -c "$T/bad.ini"
 wait_proc bad 5
 rc=$?
 check "tandemd with a broken config exits non-zero at once (got $rc)" test $rc -ne 0 -a $rc -ne 124
-check "tandemd with a broken config prints the same errors" grep -q "^$T/bad.ini:12: " "$T/bad.err"
+check "tandemd with a broken config prints the same errors" grep -q -F "$T/bad.ini:12: " "$T/bad.err"
 check "tandemd with a broken config leaves no status socket" test ! -e "$SOCK"
 
 finish
