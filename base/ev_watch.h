@@ -21,6 +21,22 @@ void member_callback(void* owner, int revents) {
 
 using WatcherCallback = void (*)(void* owner, int revents);
 
+// Owns a loop made with ev_loop_new(); destroys it last. Declare it before
+// every member that holds a watcher on it, so it outlives them.
+class EvLoop {
+ public:
+  explicit EvLoop(struct ev_loop* loop) : loop_(loop) {}
+  ~EvLoop() {
+    if (loop_ != nullptr) ev_loop_destroy(loop_);
+  }
+  EvLoop(const EvLoop&) = delete;
+  EvLoop& operator=(const EvLoop&) = delete;
+  struct ev_loop* get() const { return loop_; }
+
+ private:
+  struct ev_loop* loop_;
+};
+
 class IoWatcher {
  public:
   IoWatcher(struct ev_loop* loop, WatcherCallback cb, void* owner) : loop_(loop), cb_(cb), owner_(owner) {

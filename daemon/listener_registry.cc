@@ -1,0 +1,28 @@
+#include "daemon/listener_registry.h"
+
+namespace tandem {
+
+base::Result<ListenerMap> ListenerRegistry::prepare(const conf::Config& config) const {
+  ListenerMap next;
+  for (const conf::FrontendConf& fe : config.frontends) {
+    for (const base::SocketAddress& address : fe.binds) {
+      std::string key = address.to_string();
+      if (next.count(key) != 0) continue;
+      auto existing = current_.find(key);
+      if (existing != current_.end()) {
+        next.emplace(key, existing->second);
+        continue;
+      }
+      WorkerSockets sockets;
+      for (unsigned w = 0; w < workers_; ++w) {
+        auto socket = proxy::ListenSocket::open(address, fe.backlog);
+        if (!socket) return base::make_error("frontend " + fe.name + ": " + socket.error().message);
+        sockets.push_back(std::move(*socket));
+      }
+      next.emplace(std::move(key), std::move(sockets));
+    }
+  }
+  return next;
+}
+
+}  // namespace tandem

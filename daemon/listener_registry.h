@@ -1,0 +1,45 @@
+#pragma once
+// The listening sockets of every frontend bind, one per worker (SO_REUSEPORT).
+// A reload reuses the sockets of binds that stay, so connections waiting in
+// their accept queues are never dropped, and opens the new ones before
+// anything is switched: a bind that fails makes the reload fail as a whole.
+//
+// Threading: main thread only.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "conf/config.h"
+#include "daemon/proxy/listen_socket.h"
+
+namespace tandem {
+
+using WorkerSockets = std::vector<std::shared_ptr<proxy::ListenSocket>>;  // [worker]
+using ListenerMap = std::map<std::string, WorkerSockets>;                 // by "address:port"
+
+class ListenerRegistry {
+ public:
+  explicit ListenerRegistry(unsigned workers) : workers_(workers) {}
+
+  // The sockets `config` needs: existing ones reused, missing ones opened.
+  // Nothing changes until commit(); on error the new sockets just close.
+  base::Result<ListenerMap> prepare(const conf::Config& config) const;
+
+  // Makes `listeners` the current set; sockets no longer in it close once the
+  // workers stop using them.
+  void commit(ListenerMap listeners) { current_ = std::move(listeners); }
+
+  // Drops every socket (shutdown: stop accepting).
+  void clear() { current_.clear(); }
+
+  const ListenerMap& current() const { return current_; }
+
+ private:
+  unsigned workers_;
+  ListenerMap current_;
+};
+
+}  // namespace tandem

@@ -1,0 +1,56 @@
+#pragma once
+// What the proxy workers need to serve, as one immutable object (STYLE habit
+// 10): the config, every pool's servers and current candidates (with the
+// Maglev table for hashing), every frontend's listeners. The main thread
+// builds a new snapshot whenever something changes (reload, health, operator
+// decisions) and posts it to each worker; a worker keeps using the snapshot it
+// has until the next arrives, and connections keep what they hold alive.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "conf/config.h"
+#include "daemon/runtime/server_state.h"
+
+namespace tandem::tables {
+class StickyTable;
+}
+namespace tandem::proxy {
+class ListenSocket;
+}
+
+namespace tandem::runtime {
+
+struct PoolRuntime {
+  const conf::PoolConf* conf = nullptr;
+  // Every server of the pool, in config order.
+  std::vector<std::shared_ptr<ServerState>> servers;
+  // Indices into `servers` of the balancer's candidates: healthy, enabled,
+  // weight > 0; the primaries, or the backups when no primary qualifies.
+  std::vector<uint32_t> candidates;
+  std::vector<uint32_t> weights;  // of each candidate, as when the snapshot was built
+  bool using_backups = false;
+  // balance = source|hash: slot -> index into `servers`. Shared between
+  // snapshots while the candidate set is unchanged.
+  std::shared_ptr<const std::vector<int32_t>> maglev;
+  // sticky = source: the pool's table (kept across reloads).
+  std::shared_ptr<tables::StickyTable> sticky;
+};
+
+struct FrontendRuntime {
+  const conf::FrontendConf* conf = nullptr;
+  std::shared_ptr<FrontendState> state;
+  uint32_t pool = 0;  // index into RuntimeSnapshot::pools
+  // listeners[bind][worker]; empty while the daemon is not accepting.
+  std::vector<std::vector<std::shared_ptr<proxy::ListenSocket>>> listeners;
+};
+
+struct RuntimeSnapshot {
+  uint64_t generation = 0;
+  std::shared_ptr<const conf::Config> config;
+  std::vector<PoolRuntime> pools;
+  std::vector<FrontendRuntime> frontends;
+};
+
+}  // namespace tandem::runtime

@@ -1,0 +1,144 @@
+#define BOOST_TEST_DYN_LINK
+#include "daemon/proxy/splice_half.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <boost/test/unit_test.hpp>
+#include <cstring>
+#include <string>
+
+#include "base/unique_fd.h"
+
+using tandem::base::UniqueFd;
+using tandem::proxy::PipePool;
+using tandem::proxy::SpliceHalf;
+
+namespace {
+
+// A connected TCP pair on loopback: {a, b}, both non-blocking.
+struct TcpPair {
+  UniqueFd a, b;
+};
+
+TcpPair make_pair() {
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  BOOST_REQUIRE(bind(listener.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  BOOST_REQUIRE(listen(listener.get(), 1) == 0);
+  socklen_t len = sizeof addr;
+  getsockname(listener.get(), reinterpret_cast<sockaddr*>(&addr), &len);
+  TcpPair p;
+  p.a.reset(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  int rc = connect(p.a.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  BOOST_REQUIRE(rc == 0 || errno == EINPROGRESS);
+  p.b.reset(accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+  BOOST_REQUIRE(p.b.valid());
+  pollfd pfd{p.a.get(), POLLOUT, 0};
+  BOOST_REQUIRE(poll(&pfd, 1, 2000) == 1);
+  return p;
+}
+
+bool wait_readable(int fd, int ms = 2000) {
+  pollfd pfd{fd, POLLIN, 0};
+  return poll(&pfd, 1, ms) == 1;
+}
+
+std::string read_some(int fd) {
+  char buf[65536];
+  ssize_t n = recv(fd, buf, sizeof buf, 0);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(splice_half)
+
+// client --(in)--> [half] --(out)--> server: in.a writes, in.b is src;
+// out.a is dst, out.b reads.
+BOOST_AUTO_TEST_CASE(moves_bytes_and_counts_them) {
+  TcpPair in = make_pair(), out = make_pair();
+  PipePool pipes;
+  SpliceHalf half;
+  BOOST_TEST(half.wants_read());
+  BOOST_REQUIRE(send(in.a.get(), "hello", 5, 0) == 5);
+  BOOST_REQUIRE(wait_readable(in.b.get()));
+  auto p = half.pump(in.b.get(), out.a.get(), pipes);
+  BOOST_TEST(p.error == 0);
+  BOOST_TEST(p.read == 5u);
+  BOOST_TEST(p.written == 5u);
+  BOOST_REQUIRE(wait_readable(out.b.get()));
+  BOOST_TEST(read_some(out.b.get()) == "hello");
+  BOOST_TEST(!half.finished());
+  half.release(pipes);
+  BOOST_TEST(pipes.idle() == 1u);  // an empty pipe goes back to the pool
+}
+
+BOOST_AUTO_TEST_CASE(source_eof_half_closes_the_destination) {
+  TcpPair in = make_pair(), out = make_pair();
+  PipePool pipes;
+  SpliceHalf half;
+  BOOST_REQUIRE(send(in.a.get(), "bye", 3, 0) == 3);
+  shutdown(in.a.get(), SHUT_WR);
+  // Bounded: data and EOF may arrive in one or two readiness events.
+  for (int i = 0; i < 100 && !half.finished(); ++i) {
+    wait_readable(in.b.get(), 50);
+    BOOST_REQUIRE(half.pump(in.b.get(), out.a.get(), pipes).error == 0);
+  }
+  BOOST_TEST(half.finished());
+  BOOST_TEST(!half.wants_read());
+  BOOST_REQUIRE(wait_readable(out.b.get()));
+  BOOST_TEST(read_some(out.b.get()) == "bye");
+  BOOST_REQUIRE(wait_readable(out.b.get()));
+  char c;
+  BOOST_TEST(recv(out.b.get(), &c, 1, 0) == 0);  // EOF passed on
+}
+
+BOOST_AUTO_TEST_CASE(backpressure_stops_reading_until_the_destination_drains) {
+  TcpPair in = make_pair(), out = make_pair();
+  int small = 4096;
+  setsockopt(out.a.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  setsockopt(out.b.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  PipePool pipes;
+  SpliceHalf half;
+  std::string chunk(16384, 'x');
+  size_t sent = 0, received = 0;
+  // Fill until the half has bytes it cannot deliver.
+  for (int i = 0; i < 1000 && !half.wants_write(); ++i) {
+    ssize_t n = send(in.a.get(), chunk.data(), chunk.size(), MSG_DONTWAIT);
+    if (n > 0) sent += static_cast<size_t>(n);
+    wait_readable(in.b.get(), 50);
+    BOOST_REQUIRE(half.pump(in.b.get(), out.a.get(), pipes).error == 0);
+  }
+  BOOST_REQUIRE(half.wants_write());
+  BOOST_TEST(!half.wants_read());  // no reading while the pipe is full
+  // The reader drains; everything sent arrives, in order and complete.
+  shutdown(in.a.get(), SHUT_WR);
+  for (int i = 0; i < 5000 && received < sent; ++i) {
+    if (wait_readable(out.b.get(), 20)) received += read_some(out.b.get()).size();
+    BOOST_REQUIRE(half.pump(in.b.get(), out.a.get(), pipes).error == 0);
+  }
+  BOOST_TEST(received == sent);
+}
+
+BOOST_AUTO_TEST_CASE(a_reset_destination_is_an_error) {
+  TcpPair in = make_pair(), out = make_pair();
+  linger lg{1, 0};
+  setsockopt(out.b.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+  out.b.reset();  // RST to out.a
+  PipePool pipes;
+  SpliceHalf half;
+  int error = 0;
+  for (int i = 0; i < 100 && error == 0; ++i) {
+    send(in.a.get(), "data", 4, MSG_DONTWAIT);
+    wait_readable(in.b.get(), 20);
+    error = half.pump(in.b.get(), out.a.get(), pipes).error;
+  }
+  BOOST_TEST((error == ECONNRESET || error == EPIPE));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
