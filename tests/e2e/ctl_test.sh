@@ -67,7 +67,8 @@ check "show sticky --json: an array" eval "ctl show sticky --json | jcheck - 'is
 
 # --- SNMP-style ----------------------------------------------------------------
 ctl walk >"$T/walk.txt" 2>&1
-check "walk: exit 0, some lines" eval "[ \$? -eq 0 ] && [ \$(wc -l <'$T/walk.txt') -ge 5 ]"
+walk_rc=$?
+check "walk: exit 0 ($walk_rc), some lines" eval "[ $walk_rc -eq 0 ] && [ \$(wc -l <'$T/walk.txt') -ge 5 ]"
 check "walk: every line in net-snmp -On form" eval \
   "! grep -v -E '^(\\.[0-9]+)+ = [A-Za-z0-9-]+: ' '$T/walk.txt'"
 check "walk: OIDs strictly increasing" "$PY" -c '
