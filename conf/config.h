@@ -128,6 +128,14 @@ struct LoadResult {
   bool ok() const { return config.has_value(); }
 };
 
+// How the loader treats what it cannot check from the text alone.
+struct LoadOptions {
+  // true: host names in `bind` and `server` lines are resolved with
+  // getaddrinfo (blocking). false: only literal addresses are accepted, so
+  // loading never waits on DNS (fuzzing, tools that must not block).
+  bool resolve_hosts = true;
+};
+
 // Reads, parses and validates the file at `path`. Never throws; all problems,
 // including an unreadable file, come back as errors. Host names in addresses
 // are resolved here (blocking). Thread-safe (no shared state).
@@ -135,5 +143,9 @@ LoadResult load_config_file(const std::string& path);
 
 // Same, from text in memory; `name` stands for the file name in errors.
 LoadResult load_config_string(std::string_view text, const std::string& name = "<config>");
+
+// The same two with explicit options (the ones above use LoadOptions{}).
+LoadResult load_config_file(const std::string& path, const LoadOptions& options);
+LoadResult load_config_string(std::string_view text, const std::string& name, const LoadOptions& options);
 
 }  // namespace tandem::conf

@@ -1,0 +1,245 @@
+#include "daemon/daemon.h"
+
+#include <sched.h>
+#include <signal.h>
+
+#include <thread>
+
+#include "base/log.h"
+#include "base/sd_notify.h"
+#include "daemon/runtime/pool_builder.h"
+#include "daemon/status_commands.h"
+#include "daemon/version.h"
+
+namespace tandem {
+namespace {
+
+constexpr double kShutdownTick = 0.1;   // s, how often a drain checks for the last connection
+constexpr double kHousekeeping = 1.0;   // s
+
+unsigned worker_count(const conf::Config& config) {
+  if (config.global.workers > 0) return static_cast<unsigned>(config.global.workers);
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return static_cast<unsigned>(CPU_COUNT(&set));
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? n : 1;
+}
+
+}  // namespace
+
+Daemon::Daemon(std::shared_ptr<const conf::Config> config)
+    : loop_(ev_default_loop(EVFLAG_AUTO)),
+      config_(std::move(config)),
+      worker_count_(worker_count(*config_)),
+      started_(base::SystemClock::instance().now()),
+      registry_(worker_count_),
+      listeners_(worker_count_),
+      connections_(base::SystemClock::instance(), worker_count_),
+      reports_(loop_, [this](proxy::ConnectReport&& r) { on_connect_report(std::move(r)); }),
+      health_(loop_, [this] { publish(); }),
+      sigterm_(loop_, SIGTERM, &base::member_callback<Daemon, &Daemon::on_sigterm>, this),
+      sigint_(loop_, SIGINT, &base::member_callback<Daemon, &Daemon::on_sigterm>, this),
+      sighup_(loop_, SIGHUP, &base::member_callback<Daemon, &Daemon::on_sighup>, this),
+      shutdown_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_shutdown_tick>, this),
+      housekeeping_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_housekeeping>, this) {}
+
+Daemon::~Daemon() {
+  for (auto& w : workers_) w->stop();
+  workers_.clear();
+}
+
+base::Status Daemon::start() {
+  registry_.reconcile(*config_);
+  reconcile_sticky_tables(*config_);
+  auto listeners = listeners_.prepare(*config_);
+  if (!listeners) return listeners.error();
+  listeners_.commit(std::move(*listeners));
+
+  register_commands();
+  status::StatusServerOptions status_options;
+  status_options.path = config_->global.status_socket;
+  status_options.group = config_->global.status_group;
+  status_server_ = std::make_unique<status::StatusServer>(loop_, commands_, status_options);
+  base::Status listening = status_server_->start();
+  if (!listening) return listening;
+
+  for (unsigned i = 0; i < worker_count_; ++i) {
+    workers_.push_back(std::make_unique<proxy::Worker>(
+        i, connections_, [this](proxy::ConnectReport&& r) { reports_.post(std::move(r)); }));
+    workers_.back()->start();
+  }
+  health_.reconcile(*config_, registry_);
+  publish();
+  housekeeping_timer_.start(kHousekeeping, kHousekeeping);
+
+  size_t binds = 0;
+  for (const auto& fe : config_->frontends) binds += fe.binds.size();
+  TLOG_NOTICE("tandemd %s started: node %s, %u workers, %zu frontends (%zu binds), %zu pools, status socket %s",
+              kVersion, config_->global.node.c_str(), worker_count_, config_->frontends.size(), binds,
+              config_->pools.size(), config_->global.status_socket.c_str());
+  base::sd_notify("READY=1\nSTATUS=serving");
+  return {};
+}
+
+int Daemon::run() {
+  ev_run(loop_, 0);
+  return exit_code_;
+}
+
+void Daemon::publish() {
+  auto next = std::make_shared<runtime::RuntimeSnapshot>();
+  next->generation = ++generation_;
+  next->config = config_;
+  for (const conf::PoolConf& pool : config_->pools) {
+    const runtime::PoolRuntime* previous = nullptr;
+    if (snapshot_) {
+      for (const auto& p : snapshot_->pools)
+        if (p.conf->name == pool.name) previous = &p;
+    }
+    auto sticky = sticky_.find(pool.name);
+    next->pools.push_back(runtime::build_pool_runtime(
+        pool, registry_, sticky == sticky_.end() ? nullptr : sticky->second, previous));
+  }
+  for (const conf::FrontendConf& fe : config_->frontends) {
+    runtime::FrontendRuntime f;
+    f.conf = &fe;
+    f.state = registry_.frontend(fe.name);
+    for (uint32_t i = 0; i < config_->pools.size(); ++i)
+      if (config_->pools[i].name == fe.pool) f.pool = i;
+    if (!stopping_) {
+      for (const base::SocketAddress& a : fe.binds) {
+        auto it = listeners_.current().find(a.to_string());
+        if (it != listeners_.current().end()) f.listeners.push_back(it->second);
+      }
+    }
+    next->frontends.push_back(std::move(f));
+  }
+  snapshot_ = std::move(next);
+  for (auto& w : workers_) w->apply(snapshot_);
+}
+
+std::vector<std::string> Daemon::reload() {
+  base::sd_notify_reloading();
+  std::vector<std::string> problems;
+  conf::LoadResult loaded = conf::load_config_file(config_->file);
+  if (!loaded.ok()) {
+    for (const auto& e : loaded.errors) problems.push_back(e.to_string());
+  } else if (loaded.config->global.status_socket != config_->global.status_socket) {
+    problems.push_back(config_->file + ": [global] status_socket: cannot change on reload (restart needed)");
+  }
+  ListenerMap listeners;
+  if (problems.empty()) {
+    auto prepared = listeners_.prepare(*loaded.config);
+    if (!prepared)
+      problems.push_back(prepared.error().message);
+    else
+      listeners = std::move(*prepared);
+  }
+  if (!problems.empty()) {
+    ++reload_failures_;
+    for (const auto& p : problems) TLOG_ERROR("reload refused: %s", p.c_str());
+    TLOG_ERROR("reload refused: keeping the running configuration");
+    base::sd_notify("READY=1\nSTATUS=reload refused, running the previous configuration");
+    return problems;
+  }
+  if (static_cast<unsigned>(loaded.config->global.workers) != static_cast<unsigned>(config_->global.workers))
+    TLOG_WARN("reload: [global] workers changed; it takes effect at the next restart");
+  auto next = std::make_shared<const conf::Config>(std::move(*loaded.config));
+  base::set_log_level(next->global.log_level);
+  config_ = next;
+  listeners_.commit(std::move(listeners));
+  registry_.reconcile(*config_);
+  reconcile_sticky_tables(*config_);
+  health_.reconcile(*config_, registry_);
+  publish();
+  ++reloads_;
+  TLOG_NOTICE("reloaded %s: %zu frontends, %zu pools", config_->file.c_str(), config_->frontends.size(),
+              config_->pools.size());
+  base::sd_notify("READY=1\nSTATUS=serving (reloaded)");
+  return problems;
+}
+
+// Sticky tables outlive reloads by pool name; a table whose size or ttl
+// changed is rebuilt (its entries are lost, which the log says).
+void Daemon::reconcile_sticky_tables(const conf::Config& config) {
+  std::map<std::string, std::shared_ptr<tables::StickyTable>> next;
+  for (const conf::PoolConf& pool : config.pools) {
+    if (pool.sticky != conf::StickyKind::Source) continue;
+    auto old = sticky_.find(pool.name);
+    if (old != sticky_.end() && old->second->ttl() == pool.sticky_ttl &&
+        old->second->max_entries() == pool.sticky_size) {
+      auto table = old->second;
+      for (const auto& e : table->snapshot(SIZE_MAX))
+        if (pool.find_server(e.server) == nullptr) table->erase_server(e.server);
+      next.emplace(pool.name, std::move(table));
+      continue;
+    }
+    if (old != sticky_.end())
+      TLOG_WARN("pool %s: sticky_ttl or sticky_size changed; its sticky table starts empty", pool.name.c_str());
+    tables::StickyOptions options;
+    options.ttl = pool.sticky_ttl;
+    options.max_entries = pool.sticky_size;
+    next.emplace(pool.name, std::make_shared<tables::StickyTable>(base::SystemClock::instance(), options));
+  }
+  sticky_.swap(next);
+}
+
+tables::StickyTable* Daemon::sticky_table(const std::string& pool) const {
+  auto it = sticky_.find(pool);
+  return it == sticky_.end() ? nullptr : it->second.get();
+}
+
+void Daemon::on_connect_report(proxy::ConnectReport&& report) { health_.on_connect_report(report); }
+
+void Daemon::on_sighup(int) {
+  TLOG_NOTICE("SIGHUP: reloading %s", config_->file.c_str());
+  reload();
+}
+
+void Daemon::on_sigterm(int) { shutdown(); }
+
+void Daemon::shutdown() {
+  if (stopping_) {
+    TLOG_NOTICE("second stop signal: closing every connection now");
+    finish_shutdown();
+    return;
+  }
+  stopping_ = true;
+  base::sd_notify("STOPPING=1");
+  TLOG_NOTICE("stopping: no new connections; %zu open connections may drain for %lldms", connections_.size(),
+              static_cast<long long>(config_->global.shutdown_timeout.count()));
+  listeners_.clear();
+  publish();  // workers drop their listeners: new connects are refused
+  health_.stop();
+  stop_deadline_ = base::SystemClock::instance().now() + config_->global.shutdown_timeout;
+  shutdown_timer_.start(0., kShutdownTick);
+}
+
+void Daemon::on_shutdown_tick(int) {
+  size_t open = 0;
+  for (const auto& w : workers_) open += w->session_count();
+  if (open == 0) {
+    TLOG_NOTICE("every connection has finished");
+    finish_shutdown();
+  } else if (base::SystemClock::instance().now() >= stop_deadline_) {
+    TLOG_WARN("shutdown_timeout reached: closing %zu connections", open);
+    finish_shutdown();
+  }
+}
+
+void Daemon::finish_shutdown() {
+  shutdown_timer_.stop();
+  housekeeping_timer_.stop();
+  for (auto& w : workers_) w->stop();
+  status_server_.reset();
+  TLOG_NOTICE("stopped");
+  ev_break(loop_, EVBREAK_ALL);
+}
+
+void Daemon::on_housekeeping(int) {
+  for (auto& [name, table] : sticky_) table->expire(4096);
+}
+
+void Daemon::register_commands() { register_status_commands(*this, commands_); }
+
+}  // namespace tandem

@@ -1,0 +1,110 @@
+#pragma once
+// tandemd's main-thread object: it owns the configuration, the live state,
+// the workers, health checks and the status socket, and is the only place
+// they meet (DESIGN.md "The pieces"). It runs on libev's default loop, which
+// also receives the signals:
+//   SIGTERM/SIGINT  stop accepting, drain for up to shutdown_timeout, exit
+//   SIGHUP          reload the config file (an invalid file is refused)
+//
+// Threading: every method runs on the main thread.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/ev_watch.h"
+#include "base/event_queue.h"
+#include "conf/config.h"
+#include "daemon/health_manager.h"
+#include "daemon/listener_registry.h"
+#include "daemon/proxy/worker.h"
+#include "daemon/runtime/runtime_snapshot.h"
+#include "daemon/runtime/state_registry.h"
+#include "daemon/status/command_registry.h"
+#include "daemon/status/status_server.h"
+#include "daemon/tables/connection_table.h"
+#include "daemon/tables/sticky_table.h"
+
+namespace tandem {
+
+class Daemon {
+ public:
+  explicit Daemon(std::shared_ptr<const conf::Config> config);
+  ~Daemon();
+  Daemon(const Daemon&) = delete;
+  Daemon& operator=(const Daemon&) = delete;
+
+  // Binds every listener and the status socket, starts the workers and the
+  // health checks, tells systemd it is ready. An error is a reason the
+  // daemon cannot run (already logged by the caller).
+  base::Status start();
+
+  // Runs the main loop until a stop signal and the drain are over.
+  // Returns the process exit code.
+  int run();
+
+  // Re-reads the config file and applies it without dropping connections.
+  // Returns the problems that made it refuse the new file (empty on success);
+  // the running configuration stays in place when it refuses.
+  std::vector<std::string> reload();
+
+  // Begins the graceful stop (as SIGTERM does).
+  void shutdown();
+
+  // --- for status commands ---
+  const conf::Config& config() const { return *config_; }
+  const runtime::RuntimeSnapshot& snapshot() const { return *snapshot_; }
+  runtime::StateRegistry& registry() { return registry_; }
+  tables::ConnectionTable& connections() { return connections_; }
+  const HealthManager& health() const { return health_; }
+  tables::StickyTable* sticky_table(const std::string& pool) const;
+  base::MonoTime started() const { return started_; }
+  unsigned workers() const { return static_cast<unsigned>(workers_.size()); }
+  uint64_t reloads() const { return reloads_; }
+  uint64_t reload_failures() const { return reload_failures_; }
+
+  // Rebuilds the runtime snapshot from the live state and hands it to every
+  // worker. Call after any change of server health, admin state or weight.
+  void publish();
+
+ private:
+  void on_sigterm(int revents);
+  void on_sighup(int revents);
+  void on_connect_report(proxy::ConnectReport&& report);
+  void on_shutdown_tick(int revents);
+  void on_housekeeping(int revents);
+  void reconcile_sticky_tables(const conf::Config& config);
+  void register_commands();
+  void finish_shutdown();
+
+  struct ev_loop* loop_;
+  std::shared_ptr<const conf::Config> config_;
+  const unsigned worker_count_;
+  base::MonoTime started_;
+  runtime::StateRegistry registry_;
+  ListenerRegistry listeners_;
+  tables::ConnectionTable connections_;
+  std::map<std::string, std::shared_ptr<tables::StickyTable>> sticky_;
+  base::EventQueue<proxy::ConnectReport> reports_;
+  HealthManager health_;
+  status::CommandRegistry commands_;
+  std::unique_ptr<status::StatusServer> status_server_;
+  std::vector<std::unique_ptr<proxy::Worker>> workers_;
+  std::shared_ptr<const runtime::RuntimeSnapshot> snapshot_;
+  uint64_t generation_ = 0;
+  uint64_t reloads_ = 0;
+  uint64_t reload_failures_ = 0;
+  bool stopping_ = false;
+  base::MonoTime stop_deadline_{};
+  int exit_code_ = 0;
+
+  base::SignalWatcher sigterm_;
+  base::SignalWatcher sigint_;
+  base::SignalWatcher sighup_;
+  base::TimerWatcher shutdown_timer_;
+  base::TimerWatcher housekeeping_timer_;  // sticky expiry, systemd status
+};
+
+}  // namespace tandem

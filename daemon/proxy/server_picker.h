@@ -1,0 +1,57 @@
+#pragma once
+// Chooses the server for a new connection: the sticky table first (if the
+// pool has one), then the pool's balancing algorithm over its candidates,
+// skipping servers already tried for this connection and servers at their
+// `maxconn`. One per worker: the round-robin and least-conn cursors are
+// per-worker state, so picking takes no lock.
+//
+// Threading: one worker's thread.
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "base/socket_address.h"
+#include "daemon/balance/least_conn.h"
+#include "daemon/balance/p2c.h"
+#include "daemon/balance/server_load.h"
+#include "daemon/balance/smooth_wrr.h"
+#include "daemon/runtime/runtime_snapshot.h"
+
+namespace tandem::proxy {
+
+class ServerPicker {
+ public:
+  explicit ServerPicker(uint64_t seed);
+
+  // A new snapshot arrived: per-pool state starts afresh.
+  void reset(const runtime::RuntimeSnapshot& snapshot);
+
+  // An index into snapshot.pools[pool].servers, or -1 when no server can
+  // take the connection. `exclude` lists servers already tried.
+  int pick(const runtime::RuntimeSnapshot& snapshot, uint32_t pool, const base::SocketAddress& client,
+           std::span<const uint32_t> exclude);
+
+ private:
+  struct PoolState {
+    balance::SmoothWrr wrr;
+    balance::LeastConn least_conn;
+    std::vector<uint32_t> weights;            // scratch, per candidate
+    std::vector<balance::ServerLoad> loads;   // scratch, per candidate
+  };
+
+  int pick_sticky(const runtime::PoolRuntime& pool, const base::SocketAddress& client,
+                  std::span<const uint32_t> exclude);
+  int pick_balanced(const runtime::PoolRuntime& pool, PoolState& state, const base::SocketAddress& client,
+                    std::span<const uint32_t> exclude);
+  int pick_hashed(const runtime::PoolRuntime& pool, PoolState& state, const base::SocketAddress& client,
+                  std::span<const uint32_t> exclude);
+  int pick_least_loaded(const runtime::PoolRuntime& pool, PoolState& state, std::span<const uint32_t> exclude,
+                        bool two_choices);
+
+  std::vector<PoolState> pools_;
+  balance::PowerOfTwoChoices p2c_;
+  std::string sticky_scratch_;
+};
+
+}  // namespace tandem::proxy

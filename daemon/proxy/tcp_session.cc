@@ -1,0 +1,199 @@
+#include "daemon/proxy/tcp_session.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "base/log.h"
+#include "daemon/proxy/worker.h"
+#include "daemon/tables/connection_table.h"
+
+namespace tandem::proxy {
+namespace {
+
+double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
+
+}  // namespace
+
+TcpSession::TcpSession(Worker& worker, base::UniqueFd client, const base::SocketAddress& peer,
+                       std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, uint32_t frontend_index)
+    : worker_(worker),
+      snapshot_(std::move(snapshot)),
+      frontend_(frontend_index),
+      peer_(peer),
+      client_(std::move(client)),
+      client_io_(worker.loop(), &base::member_callback<TcpSession, &TcpSession::on_client_io>, this),
+      server_io_(worker.loop(), &base::member_callback<TcpSession, &TcpSession::on_server_io>, this),
+      timer_(worker.loop(), &base::member_callback<TcpSession, &TcpSession::on_timer>, this) {
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).active, 1);
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).total);
+  retries_left_ = pool().conf->retries;
+  entry_ = worker_.connections().add(worker_.id(), tables::ConnectionInfo{peer_, frontend().conf->name, pool().conf->name});
+}
+
+TcpSession::~TcpSession() {
+  client_io_.stop();
+  server_io_.stop();
+  timer_.stop();
+  upstream_.release(worker_.pipes());
+  downstream_.release(worker_.pipes());
+  if (phase_ != Phase::Connecting && server_) runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).active, -1);
+  if (entry_ != nullptr) worker_.connections().remove(entry_);
+}
+
+void TcpSession::start() { connect_next(); }
+
+void TcpSession::abort() {
+  phase_ = phase_ == Phase::Connecting ? Phase::Connecting : Phase::Done;
+  client_io_.stop();
+  server_io_.stop();
+  timer_.stop();
+}
+
+void TcpSession::connect_next() {
+  int index = worker_.picker().pick(*snapshot_, frontend().pool, peer_, tried_);
+  if (index < 0) {
+    runtime::bump(frontend().state->traffic().slot(worker_.id()).no_server);
+    TLOG_DEBUG("%s: no server available for %s", frontend().conf->name.c_str(), peer_.to_string().c_str());
+    finish();
+    return;
+  }
+  server_ = pool().servers[static_cast<size_t>(index)];
+  tried_.push_back(static_cast<uint32_t>(index));
+  const base::SocketAddress& to = server_->address();
+  server_fd_.reset(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!server_fd_) {
+    on_connect_failed(errno, "socket");
+    return;
+  }
+  int one = 1;
+  setsockopt(server_fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(server_fd_.get(), to.get(), to.size()) == 0) {
+    on_connected();
+    return;
+  }
+  if (errno != EINPROGRESS) {
+    on_connect_failed(errno, "connect");
+    return;
+  }
+  server_io_.set(server_fd_.get(), EV_WRITE);
+  timer_.start(seconds(pool().conf->timeout_connect));
+}
+
+void TcpSession::on_connect_failed(int error, const char* what) {
+  server_io_.stop();
+  timer_.stop();
+  server_fd_.reset();
+  char reason[160];
+  if (error == ETIMEDOUT && strcmp(what, "timeout") == 0)
+    snprintf(reason, sizeof reason, "connect timeout after %lldms",
+             static_cast<long long>(pool().conf->timeout_connect.count()));
+  else
+    snprintf(reason, sizeof reason, "%s: %s", what, strerror(error));
+  runtime::bump(server_->traffic().slot(worker_.id()).connect_failures);
+  worker_.report_connect(server_, false, reason);
+  if (retries_left_-- > 0) {
+    connect_next();
+    return;
+  }
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).no_server);
+  finish();
+}
+
+void TcpSession::on_connected() {
+  phase_ = Phase::Relaying;
+  runtime::TrafficSlot& slot = server_->traffic().slot(worker_.id());
+  runtime::bump(slot.active, 1);
+  runtime::bump(slot.total);
+  worker_.report_connect(server_, true, nullptr);
+  if (entry_ != nullptr) worker_.connections().set_server(entry_, server_->name());
+  last_client_ = last_server_ = ev_now(worker_.loop());
+  arm_idle_timer();
+  relay();
+}
+
+void TcpSession::on_client_io(int) {
+  relay();
+}
+
+void TcpSession::on_server_io(int) {
+  if (phase_ == Phase::Connecting) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(server_fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+      on_connect_failed(err, "connect");
+      return;
+    }
+    timer_.stop();
+    on_connected();
+    return;
+  }
+  relay();
+}
+
+void TcpSession::relay() {
+  runtime::TrafficSlot& fe = frontend().state->traffic().slot(worker_.id());
+  runtime::TrafficSlot& srv = server_->traffic().slot(worker_.id());
+  double now = ev_now(worker_.loop());
+
+  SpliceHalf::Progress up = upstream_.pump(client_.get(), server_fd_.get(), worker_.pipes());
+  SpliceHalf::Progress down = downstream_.pump(server_fd_.get(), client_.get(), worker_.pipes());
+  if (up.read || down.written) last_client_ = now;
+  if (down.read || up.written) last_server_ = now;
+  if (up.written) {
+    runtime::bump(fe.bytes_in, up.written);
+    runtime::bump(srv.bytes_in, up.written);
+    if (entry_ != nullptr) entry_->add_bytes_to_server(up.written);
+  }
+  if (down.written) {
+    runtime::bump(fe.bytes_out, down.written);
+    runtime::bump(srv.bytes_out, down.written);
+    if (entry_ != nullptr) entry_->add_bytes_to_client(down.written);
+  }
+  if (up.error != 0 || down.error != 0 || (upstream_.finished() && downstream_.finished())) {
+    finish();
+    return;
+  }
+  client_io_.set(client_.get(), (upstream_.wants_read() ? EV_READ : 0) | (downstream_.wants_write() ? EV_WRITE : 0));
+  server_io_.set(server_fd_.get(), (downstream_.wants_read() ? EV_READ : 0) | (upstream_.wants_write() ? EV_WRITE : 0));
+}
+
+// One timer serves both idle timeouts: it is not re-armed on every byte
+// (libev's recommended "lazy" pattern); when it fires it checks the
+// recorded activity times and sleeps again until the nearer deadline.
+void TcpSession::arm_idle_timer() {
+  double now = ev_now(worker_.loop());
+  double client_deadline = last_client_ + seconds(frontend().conf->timeout_client);
+  double server_deadline = last_server_ + seconds(pool().conf->timeout_server);
+  double next = std::min(client_deadline, server_deadline) - now;
+  timer_.start(next > 0.001 ? next : 0.001);
+}
+
+void TcpSession::on_timer(int) {
+  if (phase_ == Phase::Connecting) {
+    on_connect_failed(ETIMEDOUT, "timeout");
+    return;
+  }
+  double now = ev_now(worker_.loop());
+  bool client_idle = now - last_client_ >= seconds(frontend().conf->timeout_client);
+  bool server_idle = now - last_server_ >= seconds(pool().conf->timeout_server);
+  if (client_idle || server_idle) {
+    TLOG_DEBUG("%s: closing %s: %s idle", frontend().conf->name.c_str(), peer_.to_string().c_str(),
+               client_idle ? "client" : "server");
+    finish();
+    return;
+  }
+  arm_idle_timer();
+}
+
+void TcpSession::finish() {
+  phase_ = phase_ == Phase::Connecting ? Phase::Connecting : Phase::Done;
+  worker_.session_finished(this);  // destroys *this
+}
+
+}  // namespace tandem::proxy

@@ -1,0 +1,87 @@
+#pragma once
+// One proxied client connection in `mode = tcp`: picks a server, connects
+// (retrying other servers on failure), then relays both directions with
+// splice until both have ended, an error happens or a side goes idle.
+//
+// Lifetime: owned by its Worker; it tells the worker when it is finished and
+// the worker destroys it (always as the last thing a callback does).
+// Threading: lives entirely on its worker's thread.
+
+#include <list>
+#include <memory>
+#include <vector>
+
+#include "base/ev_watch.h"
+#include "base/socket_address.h"
+#include "base/unique_fd.h"
+#include "daemon/proxy/splice_half.h"
+#include "daemon/runtime/runtime_snapshot.h"
+
+namespace tandem::tables {
+class ConnectionEntry;
+}
+
+namespace tandem::proxy {
+
+class Worker;
+
+class TcpSession {
+ public:
+  TcpSession(Worker& worker, base::UniqueFd client, const base::SocketAddress& peer,
+             std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, uint32_t frontend_index);
+  ~TcpSession();
+  TcpSession(const TcpSession&) = delete;
+  TcpSession& operator=(const TcpSession&) = delete;
+
+  // Begins: picks a server and connects. May finish the session at once
+  // (no server available), in which case the worker has already destroyed it
+  // when start() returns — the caller must not touch it afterwards.
+  void start();
+
+  // Ends the session now (worker shutdown). Does not notify the worker.
+  void abort();
+
+  uint32_t frontend_index() const { return frontend_; }
+
+  // The worker's handle to this session in its list.
+  std::list<std::unique_ptr<TcpSession>>::iterator self;
+
+ private:
+  enum class Phase { Connecting, Relaying, Done };
+
+  void connect_next();
+  void on_connect_failed(int error, const char* what);
+  void on_connected();
+  void on_client_io(int revents);
+  void on_server_io(int revents);
+  void on_timer(int revents);
+  void relay();
+  void arm_idle_timer();
+  void finish();
+
+  const runtime::FrontendRuntime& frontend() const { return snapshot_->frontends[frontend_]; }
+  const runtime::PoolRuntime& pool() const { return snapshot_->pools[frontend().pool]; }
+
+  Worker& worker_;
+  std::shared_ptr<const runtime::RuntimeSnapshot> snapshot_;
+  const uint32_t frontend_;
+  base::SocketAddress peer_;
+  base::UniqueFd client_;
+  base::UniqueFd server_fd_;
+  std::shared_ptr<runtime::ServerState> server_;  // the server connected to (or being tried)
+  std::vector<uint32_t> tried_;                   // servers that failed, by index in the pool
+  int retries_left_ = 0;
+  Phase phase_ = Phase::Connecting;
+  tables::ConnectionEntry* entry_ = nullptr;
+
+  SpliceHalf upstream_;    // client -> server
+  SpliceHalf downstream_;  // server -> client
+  double last_client_ = 0;  // ev_now of the last byte from/to the client
+  double last_server_ = 0;
+
+  base::IoWatcher client_io_;
+  base::IoWatcher server_io_;
+  base::TimerWatcher timer_;
+};
+
+}  // namespace tandem::proxy

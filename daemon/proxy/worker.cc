@@ -1,0 +1,188 @@
+#include "daemon/proxy/worker.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "daemon/proxy/listen_socket.h"
+#include "daemon/proxy/tcp_session.h"
+
+namespace tandem::proxy {
+namespace {
+
+constexpr int kAcceptBatch = 64;          // connections taken per readiness event
+constexpr double kPausedRecheck = 0.05;   // s, for frontends at max_connections
+
+struct ev_loop* new_worker_loop() {
+  struct ev_loop* loop = ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | static_cast<unsigned>(EVFLAG_NOENV));
+  return loop != nullptr ? loop : ev_loop_new(EVFLAG_AUTO);
+}
+
+base::RateLimitedLog g_accept_errors(5, std::chrono::seconds(10));
+
+}  // namespace
+
+struct Worker::Acceptor {
+  Acceptor(Worker* w, uint32_t fe, std::shared_ptr<ListenSocket> s)
+      : worker(w), frontend(fe), socket(std::move(s)), io(w->loop(), &Acceptor::on_ready, this) {
+    io.set(socket->fd(), EV_READ);
+  }
+  static void on_ready(void* self, int) {
+    auto* a = static_cast<Acceptor*>(self);
+    a->worker->accept_from(*a);
+  }
+  Worker* worker;
+  uint32_t frontend;
+  std::shared_ptr<ListenSocket> socket;
+  base::IoWatcher io;
+  bool paused = false;
+};
+
+Worker::Worker(unsigned id, tables::ConnectionTable& connections, ReportSink report_sink)
+    : id_(id),
+      connections_(connections),
+      report_sink_(std::move(report_sink)),
+      loop_(new_worker_loop()),
+      tasks_(loop_.get(), [](base::Task&& t) { t(); }),
+      picker_(0x7a4d3e00ULL + id),
+      paused_timer_(loop_.get(), &base::member_callback<Worker, &Worker::on_paused_timer>, this) {}
+
+Worker::~Worker() {
+  stop();
+  // Members holding watchers are destroyed before loop_ (declared first).
+  sessions_.clear();
+  acceptors_.clear();
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::run() {
+  char name[16];
+  snprintf(name, sizeof name, "tandem-w%u", id_);
+  pthread_setname_np(pthread_self(), name);
+  ev_run(loop_.get(), 0);
+}
+
+void Worker::apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot) {
+  tasks_.post([this, snapshot = std::move(snapshot)]() mutable { on_snapshot(std::move(snapshot)); });
+}
+
+void Worker::stop() {
+  if (!thread_.joinable()) return;
+  tasks_.post([this] {
+    stopping_ = true;
+    paused_timer_.stop();
+    sessions_.clear();  // closes every connection
+    session_count_.store(0, std::memory_order_relaxed);
+    acceptors_.clear();
+    snapshot_.reset();
+    ev_break(loop_.get(), EVBREAK_ALL);
+  });
+  thread_.join();
+}
+
+void Worker::on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot) {
+  if (stopping_) return;
+  std::vector<std::unique_ptr<Acceptor>> next;
+  for (uint32_t fi = 0; fi < snapshot->frontends.size(); ++fi) {
+    for (const auto& per_worker : snapshot->frontends[fi].listeners) {
+      if (id_ >= per_worker.size()) continue;
+      const std::shared_ptr<ListenSocket>& socket = per_worker[id_];
+      std::unique_ptr<Acceptor> kept;
+      for (auto& a : acceptors_) {
+        if (a && a->socket == socket) {
+          kept = std::move(a);
+          break;
+        }
+      }
+      if (kept) {
+        kept->frontend = fi;
+        next.push_back(std::move(kept));
+      } else {
+        next.push_back(std::make_unique<Acceptor>(this, fi, socket));
+      }
+    }
+  }
+  acceptors_.swap(next);
+  next.clear();  // stops watching listeners that are gone
+  snapshot_ = std::move(snapshot);
+  picker_.reset(*snapshot_);
+  resume_paused();
+}
+
+bool Worker::frontend_full(uint32_t frontend) const {
+  const runtime::FrontendRuntime& fe = snapshot_->frontends[frontend];
+  int max = fe.conf->max_connections;
+  return max > 0 && fe.state->traffic().active() >= max;
+}
+
+void Worker::accept_from(Acceptor& acceptor) {
+  for (int i = 0; i < kAcceptBatch; ++i) {
+    if (frontend_full(acceptor.frontend)) {
+      // Leave further clients in the kernel's accept backlog until
+      // connections close; they wait, they are not refused.
+      acceptor.io.stop();
+      acceptor.paused = true;
+      if (!paused_timer_.is_active()) paused_timer_.start(kPausedRecheck, kPausedRecheck);
+      return;
+    }
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int fd = accept4(acceptor.socket->fd(), reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      // Out of fds or memory: back off instead of spinning on a ready socket.
+      g_accept_errors.log(base::LogLevel::Warning, "accept on %s: %s", acceptor.socket->address().to_string().c_str(),
+                          strerror(errno));
+      acceptor.io.stop();
+      acceptor.paused = true;
+      if (!paused_timer_.is_active()) paused_timer_.start(kPausedRecheck, kPausedRecheck);
+      return;
+    }
+    auto peer = base::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
+    sessions_.push_front(std::make_unique<TcpSession>(*this, base::UniqueFd(fd), peer, snapshot_, acceptor.frontend));
+    session_count_.fetch_add(1, std::memory_order_relaxed);
+    TcpSession* session = sessions_.front().get();
+    session->self = sessions_.begin();
+    session->start();  // may already have finished and been destroyed
+  }
+}
+
+void Worker::session_finished(TcpSession* session) {
+  if (stopping_) return;  // sessions_.clear() is destroying it
+  sessions_.erase(session->self);
+  session_count_.fetch_sub(1, std::memory_order_relaxed);
+  if (paused_timer_.is_active()) resume_paused();
+}
+
+void Worker::on_paused_timer(int) { resume_paused(); }
+
+void Worker::resume_paused() {
+  bool still_paused = false;
+  for (auto& a : acceptors_) {
+    if (!a->paused) continue;
+    if (frontend_full(a->frontend)) {
+      still_paused = true;
+      continue;
+    }
+    a->paused = false;
+    a->io.set(a->socket->fd(), EV_READ);
+  }
+  if (!still_paused) paused_timer_.stop();
+}
+
+void Worker::report_connect(const std::shared_ptr<runtime::ServerState>& server, bool ok, const char* reason) {
+  if (ok) {
+    if (server->note_connect_success()) report_sink_(ConnectReport{server, true, {}});
+    return;
+  }
+  server->note_connect_failure();
+  report_sink_(ConnectReport{server, false, reason != nullptr ? reason : "connect failed"});
+}
+
+}  // namespace tandem::proxy

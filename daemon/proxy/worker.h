@@ -1,0 +1,96 @@
+#pragma once
+// A proxy worker: one thread, one libev loop, its own SO_REUSEPORT listening
+// sockets, and every connection it accepted, owned outright (DESIGN.md
+// "Runtime model"). Everything it needs from the rest of the daemon arrives
+// as typed events: a new RuntimeSnapshot (after a reload or any change of
+// server state) or a request to stop.
+//
+// Threading: the public methods marked "any thread" may be called from the
+// main thread; everything else runs on the worker's own thread.
+
+#include <atomic>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/ev_watch.h"
+#include "base/event_queue.h"
+#include "daemon/proxy/pipe_pool.h"
+#include "daemon/proxy/server_picker.h"
+#include "daemon/runtime/runtime_snapshot.h"
+
+namespace tandem::tables {
+class ConnectionTable;
+}
+
+namespace tandem::proxy {
+
+class TcpSession;
+
+// What a worker tells the main thread about connection attempts, so passive
+// health (repeated connect failures) can mark a server down.
+struct ConnectReport {
+  std::shared_ptr<runtime::ServerState> server;
+  bool ok = false;
+  std::string reason;
+};
+
+class Worker {
+ public:
+  using ReportSink = std::function<void(ConnectReport&&)>;  // called on the worker thread
+
+  Worker(unsigned id, tables::ConnectionTable& connections, ReportSink report_sink);
+  ~Worker();  // stops and joins if still running
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Starts the thread. Main thread, once.
+  void start();
+  // Any thread: serve with this snapshot from now on (listeners are started
+  // and stopped to match it; existing connections keep their own snapshot).
+  void apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot);
+  // Any thread: close every connection, end the loop, join the thread.
+  void stop();
+  // Any thread: connections this worker holds now.
+  size_t session_count() const { return session_count_.load(std::memory_order_relaxed); }
+
+  // --- worker thread only ---
+  unsigned id() const { return id_; }
+  struct ev_loop* loop() const { return loop_.get(); }
+  PipePool& pipes() { return pipes_; }
+  ServerPicker& picker() { return picker_; }
+  tables::ConnectionTable& connections() { return connections_; }
+  void report_connect(const std::shared_ptr<runtime::ServerState>& server, bool ok, const char* reason);
+  // A session is done: destroys it.
+  void session_finished(TcpSession* session);
+
+ private:
+  struct Acceptor;
+
+  void run();
+  void on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot);
+  void accept_from(Acceptor& acceptor);
+  bool frontend_full(uint32_t frontend) const;
+  void on_paused_timer(int revents);
+  void resume_paused();
+
+  const unsigned id_;
+  tables::ConnectionTable& connections_;
+  ReportSink report_sink_;
+  base::EvLoop loop_;  // first: outlives every watcher below
+  std::thread thread_;
+  base::TaskQueue tasks_;
+  std::shared_ptr<const runtime::RuntimeSnapshot> snapshot_;
+  std::vector<std::unique_ptr<Acceptor>> acceptors_;
+  std::list<std::unique_ptr<TcpSession>> sessions_;
+  std::atomic<size_t> session_count_{0};
+  PipePool pipes_;
+  ServerPicker picker_;
+  base::TimerWatcher paused_timer_;  // re-checks frontends at max_connections
+  bool stopping_ = false;
+};
+
+}  // namespace tandem::proxy
