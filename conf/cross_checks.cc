@@ -1,6 +1,9 @@
 #include "conf/cross_checks.h"
 
+#include <map>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "conf/suggest.h"
@@ -22,26 +25,18 @@ bool is_any(const base::SocketAddress& a) {
   return true;
 }
 
-// Two listeners conflict when the kernel would give both the same
-// connections: same family and port, and the same address or a wildcard.
-bool overlaps(const base::SocketAddress& a, const base::SocketAddress& b) {
-  if (a.family() != b.family() || a.port() != b.port()) return false;
-  return a.address_bytes() == b.address_bytes() || is_any(a) || is_any(b);
-}
-
 void check_frontends(const std::vector<const Parsed<FrontendConf>*>& frontends,
                      const std::vector<const Parsed<PoolConf>*>& pools, bool check_references, ErrorList& errors) {
   std::vector<std::string_view> pool_names;
   for (const auto* p : pools) pool_names.push_back(p->conf.name);
+  const std::set<std::string_view> pool_set(pool_names.begin(), pool_names.end());
   for (const auto* f : frontends) {
     const SectionRecord& r = f->record;
     if (r.first_line("bind") == 0)
       errors.add(r.line, r.label, "bind", "missing: a frontend needs at least one 'bind = HOST:PORT'");
     if (r.first_line("pool") == 0) errors.add(r.line, r.label, "pool", "missing: a frontend needs 'pool = NAME'");
     if (f->conf.pool.empty() || !check_references) continue;
-    bool found = false;
-    for (auto name : pool_names) found = found || name == f->conf.pool;
-    if (!found)
+    if (!pool_set.contains(f->conf.pool))
       errors.add(r.first_line("pool"), r.label, "pool",
                  "no section [pool:" + f->conf.pool + "]" + did_you_mean(f->conf.pool, pool_names));
   }
@@ -49,11 +44,11 @@ void check_frontends(const std::vector<const Parsed<FrontendConf>*>& frontends,
 
 void check_pools(const std::vector<const Parsed<FrontendConf>*>& frontends,
                  const std::vector<const Parsed<PoolConf>*>& pools, bool check_references, ErrorList& errors) {
+  std::set<std::string_view> used;
+  for (const auto* f : frontends) used.insert(f->conf.pool);
   for (const auto* p : pools) {
     const SectionRecord& r = p->record;
-    bool used = false;
-    for (const auto* f : frontends) used = used || f->conf.pool == p->conf.name;
-    if (!used && check_references) errors.add(r.line, r.label, "", "pool '" + p->conf.name + "' is not used by any frontend");
+    if (!used.contains(p->conf.name) && check_references) errors.add(r.line, r.label, "", "pool '" + p->conf.name + "' is not used by any frontend");
     if (r.first_line("server") == 0)
       errors.add(r.line, r.label, "server", "missing: a pool needs at least one 'server = NAME HOST:PORT'");
   }
@@ -65,21 +60,32 @@ void check_binds(const std::vector<const Parsed<FrontendConf>*>& frontends, Erro
     const Parsed<FrontendConf>* frontend;
     int line;
   };
-  std::vector<Bound> bound;
+  // Listeners can only conflict within one (family, port); within it, with
+  // the same address or a wildcard. Buckets keep this linear in the binds.
+  struct Bucket {
+    std::map<std::string_view, Bound> exact;
+    const Bound* any = nullptr;
+  };
+  std::map<std::pair<int, uint16_t>, Bucket> buckets;
   for (const auto* f : frontends) {
     auto lines = f->record.applied.find("bind");
     for (size_t i = 0; i < f->conf.binds.size(); ++i) {
       const auto& a = f->conf.binds[i];
       int line = lines != f->record.applied.end() && i < lines->second.size() ? lines->second[i] : f->record.line;
-      for (const Bound& b : bound) {
-        if (!overlaps(a, *b.address)) continue;
-        std::string owner = "frontend '" + b.frontend->conf.name + "', line " + std::to_string(b.line);
+      Bucket& bucket = buckets[{a.family(), a.port()}];
+      const Bound* clash = bucket.any;
+      if (auto it = bucket.exact.find(a.address_bytes()); it != bucket.exact.end()) clash = &it->second;
+      if (clash == nullptr && is_any(a) && !bucket.exact.empty()) clash = &bucket.exact.begin()->second;
+      if (clash != nullptr) {
+        std::string owner = "frontend '" + clash->frontend->conf.name + "', line " + std::to_string(clash->line);
         errors.add(line, f->record.label, "bind",
-                   *b.address == a ? a.to_string() + " is bound twice (also by " + owner + ")"
-                                   : a.to_string() + " overlaps " + b.address->to_string() + " (bound by " + owner + ")");
-        break;
+                   *clash->address == a ? a.to_string() + " is bound twice (also by " + owner + ")"
+                                        : a.to_string() + " overlaps " + clash->address->to_string() + " (bound by " +
+                                              owner + ")");
+        continue;
       }
-      bound.push_back({&a, f, line});
+      auto [it, inserted] = bucket.exact.emplace(a.address_bytes(), Bound{&a, f, line});
+      if (is_any(a)) bucket.any = &it->second;
     }
   }
 }

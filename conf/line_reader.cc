@@ -30,8 +30,12 @@ char key_terminator(std::string_view s) {
 }  // namespace
 
 char* LineReader::read(char* buf, int size, void* self) {
-  if (size < 3) return nullptr;
-  return static_cast<LineReader*>(self)->next(buf, static_cast<size_t>(size));
+  auto* reader = static_cast<LineReader*>(self);
+  if (size < 3) {  // an inih built with a tiny buffer: say so rather than read nothing
+    reader->sink_.on_bad_line(0, "the INI parser's line buffer is too small (" + std::to_string(size) + " bytes)");
+    return nullptr;
+  }
+  return reader->next(buf, static_cast<size_t>(size));
 }
 
 char* LineReader::next(char* buf, size_t size) {
@@ -45,7 +49,7 @@ char* LineReader::next(char* buf, size_t size) {
   if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
 
   std::string_view out = classify(raw, std::min(kMaxLineBytes, size - 2));
-  std::memcpy(buf, out.data(), out.size());
+  if (!out.empty()) std::memcpy(buf, out.data(), out.size());  // an empty view may have no data()
   buf[out.size()] = '\n';
   buf[out.size() + 1] = '\0';
   return buf;

@@ -38,6 +38,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;  // clang 14 has no aggregate CTAD
 
 // Where a key lives when it is not a key of the section it was found in.
 std::string_view home_of(std::string_view key) {

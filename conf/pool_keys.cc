@@ -83,7 +83,12 @@ Status set_health_host(PoolConf& p, std::string_view v, const KeyContext&) {
   return {};
 }
 
+// Far beyond any real pool; keeps the duplicate-name check cheap.
+constexpr size_t kMaxServers = 10000;
+
 Status add_server(PoolConf& p, std::string_view v, const KeyContext& ctx) {
+  if (p.servers.size() >= kMaxServers)
+    return make_error("too many servers in one pool (at most " + std::to_string(kMaxServers) + ")");
   auto s = parse_server_line(v, ctx.options.resolve_hosts);
   if (!s) return s.error();
   if (const ServerConf* other = p.find_server(s->name))

@@ -37,7 +37,8 @@ class HealthProbe {
   HealthProbe(const HealthProbe&) = delete;
   HealthProbe& operator=(const HealthProbe&) = delete;
 
-  // Starts a probe with a copy of `params`. Precondition: !running(). The
+  // Starts a probe with a copy of `params`. Precondition: !running() (a call
+  // while running is ignored, so there are never two sockets). The
   // result may be delivered before begin() returns (e.g. an immediate
   // "connection refused"), so call it last in the caller's own callback.
   void begin(const CheckParams& params);

@@ -38,8 +38,8 @@ TcpSession::~TcpSession() {
   client_io_.stop();
   server_io_.stop();
   timer_.stop();
-  upstream_.release(worker_.pipes());
-  downstream_.release(worker_.pipes());
+  upstream_.release(worker_.relay_resources().pipes);
+  downstream_.release(worker_.relay_resources().pipes);
   if (phase_ != Phase::Connecting && server_) runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
   runtime::bump(frontend().state->traffic().slot(worker_.id()).active, -1);
   if (entry_ != nullptr) worker_.connections().remove(entry_);
@@ -141,8 +141,8 @@ void TcpSession::relay() {
   runtime::TrafficSlot& srv = server_->traffic().slot(worker_.id());
   double now = ev_now(worker_.loop());
 
-  SpliceHalf::Progress up = upstream_.pump(client_.get(), server_fd_.get(), worker_.pipes());
-  SpliceHalf::Progress down = downstream_.pump(server_fd_.get(), client_.get(), worker_.pipes());
+  RelayHalf::Progress up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources());
+  RelayHalf::Progress down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources());
   if (up.read || down.written) last_client_ = now;
   if (down.read || up.written) last_server_ = now;
   if (up.written) {

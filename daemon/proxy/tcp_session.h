@@ -14,7 +14,7 @@
 #include "base/ev_watch.h"
 #include "base/socket_address.h"
 #include "base/unique_fd.h"
-#include "daemon/proxy/splice_half.h"
+#include "daemon/proxy/relay_half.h"
 #include "daemon/runtime/runtime_snapshot.h"
 
 namespace tandem::tables {
@@ -74,8 +74,8 @@ class TcpSession {
   Phase phase_ = Phase::Connecting;
   tables::ConnectionEntry* entry_ = nullptr;
 
-  SpliceHalf upstream_;    // client -> server
-  SpliceHalf downstream_;  // server -> client
+  RelayHalf upstream_;    // client -> server
+  RelayHalf downstream_;  // server -> client
   double last_client_ = 0;  // ev_now of the last byte from/to the client
   double last_server_ = 0;
 

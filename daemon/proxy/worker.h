@@ -18,7 +18,7 @@
 
 #include "base/ev_watch.h"
 #include "base/event_queue.h"
-#include "daemon/proxy/pipe_pool.h"
+#include "daemon/proxy/relay_half.h"
 #include "daemon/proxy/server_picker.h"
 #include "daemon/runtime/runtime_snapshot.h"
 
@@ -60,7 +60,7 @@ class Worker {
   // --- worker thread only ---
   unsigned id() const { return id_; }
   struct ev_loop* loop() const { return loop_.get(); }
-  PipePool& pipes() { return pipes_; }
+  RelayResources& relay_resources() { return relay_; }
   ServerPicker& picker() { return picker_; }
   tables::ConnectionTable& connections() { return connections_; }
   void report_connect(const std::shared_ptr<runtime::ServerState>& server, bool ok, const char* reason);
@@ -87,7 +87,7 @@ class Worker {
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
   std::list<std::unique_ptr<TcpSession>> sessions_;
   std::atomic<size_t> session_count_{0};
-  PipePool pipes_;
+  RelayResources relay_;
   ServerPicker picker_;
   base::TimerWatcher paused_timer_;  // re-checks frontends at max_connections
   bool stopping_ = false;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "conf/key_rules.h"
 #include "tests/unit/conf/conf_test_util.h"
 
 using namespace std::chrono_literals;
@@ -265,6 +266,19 @@ BOOST_AUTO_TEST_CASE(every_example_loads_cleanly) {
   BOOST_REQUIRE(c.pools[0].servers.size() == 2u);
   BOOST_TEST(c.pools[0].servers[0].address.to_string() == "127.0.0.1:9001");
   BOOST_TEST(c.pools[0].servers[1].address.to_string() == "127.0.0.1:9002");
+}
+
+BOOST_AUTO_TEST_CASE(docs_list_every_key) {
+  auto path = project_root() / "docs" / "config.md";
+  std::ifstream in(path);
+  BOOST_REQUIRE_MESSAGE(in, path << " not found; run from the project root");
+  std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto documented = [&](std::string_view key) {
+    BOOST_TEST(doc.find("| `" + std::string(key) + "` |") != std::string::npos, key << " is not in docs/config.md");
+  };
+  for (const auto& k : global_keys()) documented(k.key);
+  for (const auto& k : frontend_keys()) documented(k.key);
+  for (const auto& k : pool_keys()) documented(k.key);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -217,6 +217,12 @@ BOOST_AUTO_TEST_CASE(line_level_errors) {
   expect_one(errors_of(pool_with({"= 5"})), "t.ini:6: [pool:app] ", "missing key before '='");
   expect_one(errors_of(pool_with({"health_path = /" + std::string(300, 'x')})), "t.ini:6: ",
              "line too long (315 bytes; at most 198)");
+  // The long line is neither cut nor split: the lines after it keep their
+  // numbers, and its tail is not read as a line of its own.
+  auto e = errors_of(pool_with({"health_path = /" + std::string(300, 'x') + "=1", "retries = 11", "health_rise = 2"}));
+  BOOST_REQUIRE_EQUAL(e.size(), 2u);
+  BOOST_TEST(e[0] == "t.ini:6: line too long (317 bytes; at most 198)");
+  BOOST_TEST(e[1].rfind("t.ini:7: [pool:app] retries: '11' is out of range", 0) == 0);
 }
 
 BOOST_AUTO_TEST_CASE(a_rejected_header_does_not_cascade) {

@@ -113,6 +113,12 @@ class Responder {
   base::SocketAddress address() const { return local_address(listen_fd_.get()); }
   int accepted() const { return accepted_; }
   const std::string& last_request() const { return last_request_; }
+  // Accepted connections whose descriptor is still open here.
+  int open_connections() const {
+    int n = 0;
+    for (const auto& c : conns_) n += c->fd.valid() ? 1 : 0;
+    return n;
+  }
 
  private:
   struct Conn {

@@ -1,0 +1,147 @@
+#include "daemon/proxy/relay_half.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tandem::proxy {
+namespace {
+
+constexpr size_t kPipeChunk = 64 * 1024;     // a default pipe's capacity
+constexpr size_t kBackToCopy = 4 * 1024;     // a splice read below this returns to copying
+constexpr int kMaxRounds = 16;               // bounded work per call per direction
+constexpr unsigned kSpliceFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
+
+bool retryable(int e) { return e == EINTR; }
+bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
+
+}  // namespace
+
+bool RelayHalf::flush(int dst, Progress& p) {
+  while (backlog_len_ > 0) {
+    ssize_t n = send(dst, backlog_.get() + backlog_off_, backlog_len_, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      backlog_off_ += static_cast<size_t>(n);
+      backlog_len_ -= static_cast<size_t>(n);
+      p.written += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && retryable(errno)) continue;
+    if (n < 0 && would_block(errno)) return false;
+    p.error = n < 0 ? errno : EPIPE;
+    return false;
+  }
+  backlog_.reset();  // an idle connection holds no buffer
+  backlog_off_ = 0;
+  while (in_pipe_ > 0) {
+    ssize_t n = splice(pipe_.read_end.get(), nullptr, dst, nullptr, in_pipe_, kSpliceFlags);
+    if (n > 0) {
+      in_pipe_ -= static_cast<uint64_t>(n);
+      p.written += static_cast<uint64_t>(n);
+      continue;
+    }
+    if (n < 0 && retryable(errno)) continue;
+    if (n < 0 && would_block(errno)) return false;
+    p.error = n < 0 ? errno : EPIPE;
+    return false;
+  }
+  return true;
+}
+
+// recv into the scratch buffer, send straight on; whatever dst does not take
+// goes to the backlog. Returns false to stop pumping (would block or error);
+// *done means "probably drained: go back to the loop".
+bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done) {
+  ssize_t n = recv(src, r.scratch.get(), RelayResources::kScratchSize, MSG_DONTWAIT);
+  if (n == 0) {
+    src_eof_ = true;
+    return false;
+  }
+  if (n < 0) {
+    if (!retryable(errno) && !would_block(errno)) p.error = errno;
+    return retryable(errno);
+  }
+  size_t got = static_cast<size_t>(n);
+  p.read += got;
+  if (got == RelayResources::kScratchSize) splicing_ = true;  // a bulk transfer: stop copying it
+  size_t sent = 0;
+  while (sent < got) {
+    ssize_t w = send(dst, r.scratch.get() + sent, got - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w > 0) {
+      sent += static_cast<size_t>(w);
+      continue;
+    }
+    if (w < 0 && retryable(errno)) continue;
+    if (w < 0 && !would_block(errno)) {
+      p.error = errno;
+      return false;
+    }
+    break;
+  }
+  p.written += sent;
+  if (sent < got) {
+    backlog_.reset(new char[RelayResources::kScratchSize]);
+    backlog_off_ = 0;
+    backlog_len_ = got - sent;
+    memcpy(backlog_.get(), r.scratch.get() + sent, backlog_len_);
+    return false;  // wait until dst is writable
+  }
+  // A short read almost always means the socket is drained: go back to the
+  // loop instead of paying a syscall to hear EAGAIN (level-triggered
+  // readiness calls us again if that guess was wrong).
+  *done = got < RelayResources::kScratchSize;
+  return true;
+}
+
+bool RelayHalf::read_by_splice(int src, int dst, RelayResources& r, Progress& p, bool* done) {
+  if (!pipe_.valid()) {
+    pipe_ = r.pipes.acquire();
+    if (!pipe_.valid()) {  // out of fds: keep relaying by copy
+      splicing_ = false;
+      return true;
+    }
+  }
+  ssize_t n = splice(src, nullptr, pipe_.write_end.get(), nullptr, kPipeChunk, kSpliceFlags);
+  if (n == 0) {
+    src_eof_ = true;
+    return false;
+  }
+  if (n < 0) {
+    if (!retryable(errno) && !would_block(errno)) p.error = errno;
+    return retryable(errno);
+  }
+  size_t got = static_cast<size_t>(n);
+  p.read += got;
+  in_pipe_ = got;
+  if (!flush(dst, p)) return false;
+  if (got < kBackToCopy) splicing_ = false;  // the bulk transfer is over
+  *done = got < kPipeChunk;
+  return true;
+}
+
+RelayHalf::Progress RelayHalf::pump(int src, int dst, RelayResources& resources) {
+  Progress p;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    if (has_pending() && !flush(dst, p)) break;
+    if (src_eof_) break;
+    bool done = false;
+    bool go_on = splicing_ ? read_by_splice(src, dst, resources, p, &done)
+                           : read_by_copy(src, dst, resources, p, &done);
+    if (!go_on || done) break;
+  }
+  if (p.error != 0) return p;
+  if (src_eof_ && !has_pending() && !dst_shut_) {
+    ::shutdown(dst, SHUT_WR);  // ENOTCONN when the peer already left: the other half will see it
+    dst_shut_ = true;
+  }
+  return p;
+}
+
+void RelayHalf::release(PipePool& pipes) {
+  if (in_pipe_ == 0) pipes.release(std::move(pipe_));
+  pipe_ = SplicePipe{};
+}
+
+}  // namespace tandem::proxy

@@ -1,0 +1,78 @@
+#pragma once
+// One direction of a TCP relay: bytes from a source socket to a destination
+// socket. Both directions of a connection use this same code path (nghttpx's
+// lesson); what the owner waits for is derived from the half's state after
+// each pump: read the source while nothing is pending, write the destination
+// while something is — backpressure comes for free.
+//
+// Two ways to move bytes, chosen per direction as traffic goes:
+//  - copy: recv() into the worker's scratch buffer and send() straight on.
+//    For small messages (requests, most responses) this is the cheapest
+//    path, and an idle connection owns no buffer at all.
+//  - splice: socket -> pipe -> socket with splice(2), so bulk payload never
+//    enters user space. A direction switches to it when a read fills the
+//    whole scratch buffer, and back to copying when reads turn small again.
+//
+// Threading: owned by one session, on its worker's thread.
+
+#include <cstdint>
+#include <memory>
+
+#include "daemon/proxy/pipe_pool.h"
+
+namespace tandem::proxy {
+
+// What a worker lends to every relay half it runs: pipes for splicing and one
+// scratch buffer for copying (used only within a pump() call).
+struct RelayResources {
+  static constexpr size_t kScratchSize = 16 * 1024;
+  PipePool pipes;
+  std::unique_ptr<char[]> scratch{new char[kScratchSize]};
+};
+
+class RelayHalf {
+ public:
+  struct Progress {
+    uint64_t read = 0;     // bytes taken from the source
+    uint64_t written = 0;  // bytes delivered to the destination
+    int error = 0;         // errno of a fatal error (reset, broken pipe, …), 0 if none
+  };
+
+  // Moves what can be moved without blocking, a bounded amount per call so a
+  // fast transfer cannot starve the worker's other connections. When the
+  // source has ended and everything is delivered, half-closes `dst`
+  // (shutdown SHUT_WR) once.
+  Progress pump(int src, int dst, RelayResources& resources);
+
+  // The source still has to be read, and nothing waits to be delivered.
+  bool wants_read() const { return !src_eof_ && !has_pending(); }
+  // Bytes are waiting for the destination to accept them.
+  bool wants_write() const { return has_pending(); }
+  // The source ended and every byte was delivered (and dst half-closed).
+  bool finished() const { return src_eof_ && !has_pending() && dst_shut_; }
+  // True while bulk transfer goes through a pipe (for tests and status).
+  bool splicing() const { return splicing_; }
+
+  // Gives the pipe back to the pool if it is empty (call when the session ends).
+  void release(PipePool& pipes);
+
+ private:
+  bool has_pending() const { return in_pipe_ > 0 || backlog_len_ > 0; }
+  // Delivers pipe or backlog bytes; false when dst would block or failed.
+  bool flush(int dst, Progress& p);
+  bool read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done);
+  bool read_by_splice(int src, int dst, RelayResources& r, Progress& p, bool* done);
+
+  SplicePipe pipe_;
+  uint64_t in_pipe_ = 0;  // bytes sitting in the pipe
+  // Bytes copied from the source that the destination did not take yet;
+  // allocated only when a send() was partial.
+  std::unique_ptr<char[]> backlog_;
+  size_t backlog_off_ = 0;
+  size_t backlog_len_ = 0;
+  bool splicing_ = false;
+  bool src_eof_ = false;
+  bool dst_shut_ = false;
+};
+
+}  // namespace tandem::proxy
