@@ -1,0 +1,296 @@
+# tests/e2e/lib.sh — shared by every tests/e2e/*_test.sh and demo.sh. Source it.
+#
+# What it gives a script:
+#   $T              a private temp dir for this run (removed on exit unless a
+#                   check failed or E2E_KEEP=1)
+#   $TANDEMD $TANDEMCTL $TOOLS   the binaries under test (BUILD=dir overrides build/)
+#   spawn NAME CMD...            start CMD in the background (stdout/stderr in
+#                                $T/NAME.out/.err), tracked by PID; PROC_PID[NAME]
+#   stop_proc NAME [SIG] [SECS]  signal it (default TERM), wait for it, reap it
+#   wait_proc NAME [SECS]        wait for it to exit by itself; returns its exit code
+#                                (124 if still running at the deadline)
+#   proc_running NAME
+#   wait_until SECS CMD...       poll CMD every 50 ms until it succeeds or SECS pass
+#   free_port                    a port nobody listens on now
+#   port_open PORT / port_closed PORT
+#   start_backend NAME [PORT]    the test backend; BE_PORT[NAME]; PORT reuses a port;
+#                                `touch $T/NAME.fail` makes its /health answer 503
+#   start_tandemd CONF [NAME]    start the daemon and wait until its status socket
+#                                answers and every bind port listens
+#   ctl ARGS...                  tandemctl -s $SOCK ARGS...
+#   jget FILE|- EXPR             print a Python expression over the JSON `d`
+#   jcheck FILE|- EXPR           succeed iff the expression is true
+#   pool_field POOL SERVER FIELD a field of a `show pools --json` row
+#   ok NAME / not_ok NAME [DETAIL...] / check NAME CMD... / finish
+#                                TAP-style lines "ok - NAME" / "not ok - NAME";
+#                                finish prints the tally and exits 0 iff all passed
+# Every process started here is killed (by PID) when the script exits, however
+# it exits. Nothing here touches anything outside $T and 127.0.0.1.
+
+set -u
+
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$E2E_DIR/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+TANDEMD=$BUILD/tandemd
+TANDEMCTL=$BUILD/tandemctl
+TOOLS=$BUILD/tools
+PY=${PYTHON:-python3}
+
+T=$(mktemp -d /tmp/tandem-e2e.XXXXXX)
+chmod 755 "$T"  # so an unprivileged tandemctl can reach a socket in here
+SOCK=$T/tandem.sock
+
+declare -A PROC_PID=()
+declare -A BE_PORT=()
+_PIDS=()
+_PASS=0
+_FAIL=0
+
+# --- reporting -------------------------------------------------------------
+
+note() { echo "# $*"; }
+
+ok() {
+  _PASS=$((_PASS + 1))
+  echo "ok - $1"
+}
+
+not_ok() {
+  _FAIL=$((_FAIL + 1))
+  echo "not ok - $1"
+  shift
+  local line
+  for line in "$@"; do
+    printf '%s\n' "$line" | sed 's/^/#   /'
+  done
+}
+
+# check NAME CMD...: ok if CMD succeeds, else not ok with CMD's output.
+check() {
+  local name=$1 out
+  shift
+  if out=$("$@" 2>&1); then
+    ok "$name"
+  else
+    not_ok "$name" "command: $*" "$out"
+  fi
+}
+
+finish() {
+  echo "# $_PASS passed, $_FAIL failed"
+  [ "$_FAIL" -eq 0 ] && exit 0
+  exit 1
+}
+
+# bail NAME DETAIL: one failure that makes the rest pointless.
+bail() {
+  not_ok "$@"
+  finish
+}
+
+# --- time ------------------------------------------------------------------
+
+now_ms() {
+  local t=${EPOCHREALTIME/./}
+  echo $((t / 1000))
+}
+
+# wait_until SECS CMD...: true as soon as CMD succeeds; false after SECS.
+wait_until() {
+  local secs=$1 end i
+  shift
+  end=$(($(now_ms) + $(awk -v s="$secs" 'BEGIN { printf "%d", s * 1000 }')))
+  for ((i = 0; i < 100000; i++)); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if [ "$(now_ms)" -ge "$end" ]; then return 1; fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# --- processes -------------------------------------------------------------
+
+# spawn NAME CMD...: runs CMD in the background; output in $T/NAME.out/.err.
+spawn() {
+  local name=$1
+  shift
+  "$@" >"$T/$name.out" 2>"$T/$name.err" &
+  PROC_PID[$name]=$!
+  _PIDS+=("$!")
+}
+
+_pid_alive() {  # alive and not a zombie
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
+_forget() {
+  local pid=$1 i
+  for i in "${!_PIDS[@]}"; do
+    [ "${_PIDS[$i]}" = "$pid" ] && unset '_PIDS[i]'
+  done
+}
+
+proc_running() {
+  local pid=${PROC_PID[$1]:-}
+  [ -n "$pid" ] && _pid_alive "$pid"
+}
+
+# wait_proc NAME [SECS]: waits for NAME to exit; returns its exit status
+# (124 if it is still running after SECS, default 30).
+wait_proc() {
+  local name=$1 secs=${2:-30} pid rc
+  pid=${PROC_PID[$name]:-}
+  [ -n "$pid" ] || return 127
+  if ! wait_until "$secs" eval "! _pid_alive $pid"; then return 124; fi
+  wait "$pid" 2>/dev/null
+  rc=$?
+  _forget "$pid"
+  return $rc
+}
+
+# stop_proc NAME [SIGNAL] [SECS]: signals NAME, waits (then SIGKILL), reaps.
+stop_proc() {
+  local name=$1 sig=${2:-TERM} secs=${3:-5} pid
+  pid=${PROC_PID[$name]:-}
+  [ -n "$pid" ] || return 0
+  kill -s "$sig" "$pid" 2>/dev/null
+  if ! wait_until "$secs" eval "! _pid_alive $pid"; then
+    kill -KILL "$pid" 2>/dev/null
+    wait_until 2 eval "! _pid_alive $pid"
+  fi
+  wait "$pid" 2>/dev/null
+  _forget "$pid"
+  return 0
+}
+
+_cleanup() {
+  local rc=$? pid
+  trap - EXIT
+  for pid in "${_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${_PIDS[@]}"; do
+    wait_until 3 eval "! _pid_alive $pid" || kill -KILL "$pid" 2>/dev/null
+  done
+  wait 2>/dev/null
+  if [ "$_FAIL" -gt 0 ] || [ "$rc" -ne 0 ] || [ -n "${E2E_KEEP:-}" ]; then
+    echo "# files of this run kept in $T"
+  else
+    rm -rf "$T"
+  fi
+  exit "$rc"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- network ---------------------------------------------------------------
+
+free_port() {
+  "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_closed() { ! port_open "$1"; }
+
+# start_backend NAME [PORT]: starts the test backend, waits until it listens.
+start_backend() {
+  local name=$1 port=${2:-0}
+  rm -f "$T/$name.port"
+  spawn "$name" "$TOOLS/backend" --listen "127.0.0.1:$port" --name "$name" \
+    --port-file "$T/$name.port" --fail-health-file "$T/$name.fail"
+  if ! wait_until 5 test -s "$T/$name.port"; then
+    echo "# backend $name did not start: $(cat "$T/$name.err")" >&2
+    return 1
+  fi
+  BE_PORT[$name]=$(cat "$T/$name.port")
+}
+
+# --- the daemon --------------------------------------------------------------
+
+ctl() { "$TANDEMCTL" -s "$SOCK" "$@"; }
+
+# start_tandemd CONF [NAME]: starts tandemd (tracked as NAME, default
+# "tandemd"), waits until `tandemctl status` answers and every `bind` port
+# of CONF accepts connections. False (with the daemon's stderr) otherwise.
+start_tandemd() {
+  local conf=$1 name=${2:-tandemd} port
+  if [ ! -x "$TANDEMD" ]; then
+    echo "# $TANDEMD is not built" >&2
+    return 1
+  fi
+  spawn "$name" "$TANDEMD" -c "$conf"
+  if ! wait_until 10 ctl status; then
+    echo "# tandemd did not answer on $SOCK; its stderr:" >&2
+    sed 's/^/#   /' "$T/$name.err" | tail -20 >&2
+    return 1
+  fi
+  for port in $(sed -n 's/^[[:space:]]*bind[[:space:]]*=.*:\([0-9]*\)[[:space:]]*\(;.*\)\{0,1\}$/\1/p' "$conf"); do
+    if ! wait_until 5 port_open "$port"; then
+      echo "# tandemd does not listen on port $port" >&2
+      return 1
+    fi
+  done
+}
+
+# --- JSON --------------------------------------------------------------------
+
+# jget FILE|- EXPR: evaluates EXPR with d = the parsed JSON and prints it.
+jget() {
+  "$PY" -c '
+import json, sys
+src = sys.argv[1]
+d = json.load(sys.stdin if src == "-" else open(src))
+v = eval(sys.argv[2])
+print(json.dumps(v) if isinstance(v, (dict, list)) else v)' "$1" "$2"
+}
+
+# jcheck FILE|- EXPR: succeeds iff EXPR (over d) is true; prints the JSON if not.
+jcheck() {
+  "$PY" -c '
+import json, sys
+src = sys.argv[1]
+d = json.load(sys.stdin if src == "-" else open(src))
+ok = eval(sys.argv[2])
+if not ok:
+    print("false: " + sys.argv[2])
+    print(json.dumps(d)[:2000])
+sys.exit(0 if ok else 1)' "$1" "$2"
+}
+
+# pool_field POOL SERVER FIELD: one field of the server's `show pools --json` row.
+pool_field() {
+  ctl show pools --json | "$PY" -c '
+import json, sys
+pool, server, field = sys.argv[1:4]
+for row in json.load(sys.stdin):
+    if row.get("pool") == pool and row.get("server") == server:
+        print(row[field])
+        sys.exit(0)
+sys.exit(1)' "$1" "$2" "$3"
+}
+
+# field_is POOL SERVER FIELD VALUE
+field_is() { [ "$(pool_field "$1" "$2" "$3" 2>/dev/null)" = "$4" ]; }
+
+# server_count FILE SERVER: responses from SERVER in a loadgen summary (0 if none).
+server_count() { jget "$1" "d['by_server'].get('$2', {}).get('count', 0)"; }
+
+# global_section [EXTRA_LINE...]: the [global] section every test config starts with.
+global_section() {
+  echo "[global]"
+  echo "node = test"
+  echo "workers = ${WORKERS:-2}"
+  echo "status_socket = $SOCK"
+  local line
+  for line in "$@"; do echo "$line"; done
+  echo
+}
+
+# all_up POOL SERVER...: every SERVER of POOL reports health "up".
+all_up() {
+  local pool=$1 s
+  shift
+  for s in "$@"; do field_is "$pool" "$s" health up || return 1; done
+}

@@ -1,0 +1,496 @@
+// backend: the HTTP/1.1 test server behind Tandem in e2e tests, the demo and
+// the benchmark.
+//
+//   backend --listen 127.0.0.1:PORT --name NAME [--port-file F]
+//           [--fail-health-file F] [--threads N]
+//
+// PORT may be 0: the kernel picks one and it is written to --port-file
+// (atomically, once listening). Every request gets 200 with body "NAME\n"
+// and a header "X-Server: NAME", except:
+//   /health     200 "ok\n", or 503 while the --fail-health-file exists
+//   /size/N     N bytes of body (streamed from a static buffer; any size)
+//   /sleep/MS   the normal answer after MS milliseconds (other
+//               connections are not blocked)
+//   /stats      JSON counters: connections (accepted), active and max_active
+//               (open connections that asked something besides /stats),
+//               requests
+// Keep-alive is honoured (HTTP/1.1 default, "Connection: close" ends it) and
+// pipelined requests are answered in order. Request bodies with
+// Content-Length are read and ignored. On SIGTERM/SIGINT it prints one line
+// "backend NAME: connections=N requests=N max_active=N" and exits 0.
+//
+// One libev loop per thread, each with its own SO_REUSEPORT listener.
+
+#include <arpa/inet.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "base/ev_watch.h"
+#include "base/socket_address.h"
+#include "base/unique_fd.h"
+
+namespace {
+
+using tandem::base::IoWatcher;
+using tandem::base::TimerWatcher;
+using tandem::base::UniqueFd;
+
+struct Options {
+  std::string listen = "127.0.0.1:0";
+  std::string name = "backend";
+  std::string port_file;
+  std::string fail_health_file;
+  int threads = 1;
+};
+
+struct Counters {
+  std::atomic<uint64_t> connections{0};
+  std::atomic<uint64_t> requests{0};
+  std::atomic<int64_t> active{0};
+  std::atomic<int64_t> max_active{0};
+};
+
+Options g_opt;
+Counters g_count;
+constexpr size_t kReadChunk = 16384;
+constexpr size_t kMaxInput = 65536;  // stop reading (backpressure) beyond this
+constexpr size_t kFillSize = 65536;
+char g_fill[kFillSize];
+
+bool ieq(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Parses a decimal number; false on anything else or overflow past 2^50.
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 15) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// One parsed request head.
+struct Request {
+  std::string_view method;
+  std::string_view path;
+  bool keep_alive = true;
+  uint64_t content_length = 0;
+  size_t head_len = 0;  // bytes up to and including the blank line
+  bool bad = false;
+};
+
+// Parses the head at the start of `in`; false if it is not complete yet.
+bool parse_request(std::string_view in, Request* req) {
+  size_t end = in.find("\r\n\r\n");
+  if (end == std::string_view::npos) return false;
+  req->head_len = end + 4;
+  std::string_view head = in.substr(0, end);
+  size_t eol = head.find("\r\n");
+  std::string_view line = head.substr(0, eol);
+  size_t sp1 = line.find(' ');
+  size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos) {
+    req->bad = true;
+    return true;
+  }
+  req->method = line.substr(0, sp1);
+  req->path = line.substr(sp1 + 1, sp2 - sp1 - 1);
+  req->keep_alive = line.substr(sp2 + 1) != "HTTP/1.0";
+  while (eol != std::string_view::npos) {
+    size_t start = eol + 2;
+    eol = head.find("\r\n", start);
+    std::string_view h = head.substr(start, eol == std::string_view::npos ? std::string_view::npos : eol - start);
+    size_t colon = h.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view key = h.substr(0, colon);
+    std::string_view value = trim(h.substr(colon + 1));
+    if (ieq(key, "connection")) {
+      if (ieq(value, "close")) req->keep_alive = false;
+      if (ieq(value, "keep-alive")) req->keep_alive = true;
+    } else if (ieq(key, "content-length")) {
+      if (!parse_u64(value, &req->content_length)) req->bad = true;
+    } else if (ieq(key, "transfer-encoding")) {
+      req->bad = true;  // chunked request bodies are not needed by any test
+    }
+  }
+  return true;
+}
+
+class Conn {
+ public:
+  Conn(struct ev_loop* loop, int fd)
+      : fd_(fd),
+        io_(loop, &tandem::base::member_callback<Conn, &Conn::on_io>, this),
+        sleep_(loop, &tandem::base::member_callback<Conn, &Conn::on_wake>, this) {
+    g_count.connections.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Conn() {
+    if (counted_) g_count.active.fetch_sub(1, std::memory_order_relaxed);
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // Serves what has arrived. May delete this.
+  void start() { pump(); }
+
+ private:
+  void on_io(int) { pump(); }
+
+  void on_wake(int) {
+    sleeping_ = false;
+    respond(200, g_opt.name + "\n", 0, close_after_);
+    pump();
+  }
+
+  // Does all the work possible now, then sets what to wait for. May delete this.
+  void pump() {
+    if (!read_input()) return destroy();
+    for (;;) {
+      if (!flush()) return destroy();
+      if (has_output()) break;  // socket full: wait for EV_WRITE
+      if (sleeping_) break;
+      if (close_after_) return destroy();
+      if (skip_body_ > 0) {
+        size_t n = std::min<uint64_t>(skip_body_, in_.size() - in_off_);
+        in_off_ += n;
+        skip_body_ -= n;
+        if (skip_body_ > 0) break;
+      }
+      Request req;
+      if (!parse_request(std::string_view(in_).substr(in_off_), &req)) {
+        if (in_.size() - in_off_ > 32768) {  // head too large
+          respond(431, "request head too large\n", 0, true);
+          continue;
+        }
+        if (eof_) return destroy();
+        break;
+      }
+      in_off_ += req.head_len;
+      skip_body_ = req.content_length;
+      handle(req);
+    }
+    compact();
+    int events = 0;
+    if (has_output()) events |= EV_WRITE;
+    if (!eof_ && in_.size() < kMaxInput) events |= EV_READ;
+    if (events == 0 && !sleeping_) return destroy();
+    io_.set(fd_.get(), events);
+  }
+
+  // Reads what is available (up to the input limit). False on a fatal error.
+  bool read_input() {
+    while (!eof_ && in_.size() < kMaxInput) {
+      size_t old = in_.size();
+      in_.resize(old + kReadChunk);
+      ssize_t n = ::read(fd_.get(), in_.data() + old, kReadChunk);
+      in_.resize(old + (n > 0 ? static_cast<size_t>(n) : 0));
+      if (n > 0) {
+        if (static_cast<size_t>(n) < kReadChunk) break;
+        continue;
+      }
+      if (n == 0) {
+        eof_ = true;
+        break;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      return false;
+    }
+    return true;
+  }
+
+  // A connection counts as active from its first request other than /stats,
+  // so that asking for the stats does not change them.
+  void count_active() {
+    if (counted_) return;
+    counted_ = true;
+    int64_t now = g_count.active.fetch_add(1, std::memory_order_relaxed) + 1;
+    int64_t seen = g_count.max_active.load(std::memory_order_relaxed);
+    while (now > seen && !g_count.max_active.compare_exchange_weak(seen, now)) {
+    }
+  }
+
+  void handle(const Request& req) {
+    if (req.path != "/stats") count_active();
+    g_count.requests.fetch_add(1, std::memory_order_relaxed);
+    if (req.bad) return respond(400, "bad request\n", 0, true);
+    bool keep = req.keep_alive;
+    head_only_ = req.method == "HEAD";
+    std::string_view path = req.path.substr(0, req.path.find('?'));
+    uint64_t n = 0;
+    if (path == "/health") {
+      struct stat st;
+      bool failing = !g_opt.fail_health_file.empty() && ::stat(g_opt.fail_health_file.c_str(), &st) == 0;
+      return failing ? respond(503, "failing\n", 0, !keep) : respond(200, "ok\n", 0, !keep);
+    }
+    if (path.starts_with("/size/") && parse_u64(path.substr(6), &n)) return respond(200, "", n, !keep);
+    if (path.starts_with("/sleep/") && parse_u64(path.substr(7), &n)) {
+      sleeping_ = true;
+      close_after_ = !keep;
+      sleep_.start(static_cast<double>(n) / 1000.0);
+      return;
+    }
+    if (path == "/stats") {
+      char buf[256];
+      snprintf(buf, sizeof buf,
+               "{\"name\":\"%s\",\"connections\":%llu,\"active\":%lld,\"max_active\":%lld,\"requests\":%llu}\n",
+               g_opt.name.c_str(), static_cast<unsigned long long>(g_count.connections.load()),
+               static_cast<long long>(g_count.active.load()), static_cast<long long>(g_count.max_active.load()),
+               static_cast<unsigned long long>(g_count.requests.load()));
+      return respond(200, buf, 0, !keep);
+    }
+    respond(200, g_opt.name + "\n", 0, !keep);
+  }
+
+  // Queues a response: `body`, then `fill` filler bytes.
+  void respond(int status, const std::string& body, uint64_t fill, bool close) {
+    const char* reason = status == 200 ? "OK" : status == 503 ? "Service Unavailable" : "Error";
+    char head[256];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nX-Server: %s\r\nContent-Length: %llu\r\n%s\r\n",
+                     status, reason, g_opt.name.c_str(), static_cast<unsigned long long>(body.size() + fill),
+                     close ? "Connection: close\r\n" : "");
+    out_.append(head, static_cast<size_t>(n));
+    if (!head_only_) {
+      out_.append(body);
+      fill_left_ = fill;
+    }
+    head_only_ = false;
+    if (close) close_after_ = true;
+  }
+
+  bool has_output() const { return out_off_ < out_.size() || fill_left_ > 0; }
+
+  // Writes queued output until done or EAGAIN. False on a fatal error.
+  bool flush() {
+    while (has_output()) {
+      const char* p;
+      size_t len;
+      if (out_off_ < out_.size()) {
+        p = out_.data() + out_off_;
+        len = out_.size() - out_off_;
+      } else {
+        p = g_fill;
+        len = std::min<uint64_t>(fill_left_, kFillSize);
+      }
+      ssize_t n = ::send(fd_.get(), p, len, MSG_NOSIGNAL);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno == EAGAIN;
+      }
+      if (out_off_ < out_.size()) {
+        out_off_ += static_cast<size_t>(n);
+        if (out_off_ == out_.size()) out_.clear(), out_off_ = 0;
+      } else {
+        fill_left_ -= static_cast<uint64_t>(n);
+      }
+    }
+    return true;
+  }
+
+  void compact() {
+    if (in_off_ == 0) return;
+    in_.erase(0, in_off_);
+    in_off_ = 0;
+  }
+
+  void destroy() { delete this; }
+
+  UniqueFd fd_;
+  IoWatcher io_;
+  TimerWatcher sleep_;
+  std::string in_;
+  size_t in_off_ = 0;
+  uint64_t skip_body_ = 0;
+  std::string out_;
+  size_t out_off_ = 0;
+  uint64_t fill_left_ = 0;
+  bool eof_ = false;
+  bool sleeping_ = false;
+  bool close_after_ = false;
+  bool head_only_ = false;
+  bool counted_ = false;
+};
+
+class Listener {
+ public:
+  Listener(struct ev_loop* loop, int fd)
+      : loop_(loop), fd_(fd), io_(loop, &tandem::base::member_callback<Listener, &Listener::on_accept>, this) {
+    io_.set(fd_.get(), EV_READ);
+  }
+
+ private:
+  void on_accept(int) {
+    for (int i = 0; i < 256; ++i) {
+      int c = ::accept4(fd_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (c < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        return;  // EAGAIN, or EMFILE & co: try again on the next event
+      }
+      int one = 1;
+      ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      (new Conn(loop_, c))->start();  // owns itself from here
+    }
+  }
+
+  struct ev_loop* loop_;
+  UniqueFd fd_;
+  IoWatcher io_;
+};
+
+// A bindable address; unlike base::SocketAddress it accepts port 0.
+struct BindAddress {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+};
+
+// Parses "HOST:PORT" (PORT may be 0). False with a message on error.
+bool parse_bind(const std::string& text, BindAddress* out, std::string* err) {
+  bool zero = text.size() > 2 && text.ends_with(":0");
+  auto addr = tandem::base::SocketAddress::parse(zero ? text.substr(0, text.size() - 1) + "1" : text);
+  if (!addr) {
+    *err = addr.error().message;
+    return false;
+  }
+  std::memcpy(&out->ss, addr->get(), addr->size());
+  out->len = addr->size();
+  if (zero) {
+    if (addr->is_ipv4())
+      reinterpret_cast<sockaddr_in*>(&out->ss)->sin_port = 0;
+    else
+      reinterpret_cast<sockaddr_in6*>(&out->ss)->sin6_port = 0;
+  }
+  return true;
+}
+
+int open_listener(const BindAddress& addr) {
+  int fd = ::socket(addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr.ss), addr.len) != 0 || ::listen(fd, 4096) != 0) {
+    int e = errno;
+    ::close(fd);
+    errno = e;
+    return -1;
+  }
+  return fd;
+}
+
+void write_port_file(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) return;
+  std::fprintf(f, "%u\n", port);
+  std::fclose(f);
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+void on_signal(struct ev_loop* loop, ev_signal*, int) { ev_break(loop, EVBREAK_ALL); }
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: backend --listen HOST:PORT --name NAME [--port-file F] [--fail-health-file F] "
+               "[--threads N]\n");
+  return 2;
+}
+
+bool parse_args(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) return false;
+    std::string v = argv[++i];
+    if (a == "--listen") g_opt.listen = v;
+    else if (a == "--name") g_opt.name = v;
+    else if (a == "--port-file") g_opt.port_file = v;
+    else if (a == "--fail-health-file") g_opt.fail_health_file = v;
+    else if (a == "--threads") g_opt.threads = std::max(1, std::atoi(v.c_str()));
+    else return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (!parse_args(argc, argv)) return usage();
+  std::memset(g_fill, 'x', sizeof g_fill);
+  ::signal(SIGPIPE, SIG_IGN);
+  BindAddress addr;
+  std::string err;
+  if (!parse_bind(g_opt.listen, &addr, &err)) {
+    std::fprintf(stderr, "backend: --listen: %s\n", err.c_str());
+    return 2;
+  }
+  // The first listener fixes the port (it may have been 0); the others join it.
+  int first = open_listener(addr);
+  if (first < 0) {
+    std::fprintf(stderr, "backend: cannot listen on %s: %s\n", g_opt.listen.c_str(), std::strerror(errno));
+    return 1;
+  }
+  BindAddress bound;
+  bound.len = sizeof bound.ss;
+  ::getsockname(first, reinterpret_cast<sockaddr*>(&bound.ss), &bound.len);
+  uint16_t port = ntohs(bound.ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound.ss)->sin_port
+                                                      : reinterpret_cast<sockaddr_in6*>(&bound.ss)->sin6_port);
+
+  struct ev_loop* main_loop = ev_default_loop(EVFLAG_AUTO);
+  Listener main_listener(main_loop, first);
+  for (int t = 1; t < g_opt.threads; ++t) {
+    int fd = open_listener(bound);
+    if (fd < 0) {
+      std::fprintf(stderr, "backend: cannot add listener: %s\n", std::strerror(errno));
+      return 1;
+    }
+    std::thread([fd] {
+      struct ev_loop* loop = ev_loop_new(EVFLAG_AUTO);
+      Listener l(loop, fd);
+      ev_run(loop, 0);
+    }).detach();
+  }
+  ev_signal sigterm, sigint;
+  ev_signal_init(&sigterm, on_signal, SIGTERM);
+  ev_signal_init(&sigint, on_signal, SIGINT);
+  ev_signal_start(main_loop, &sigterm);
+  ev_signal_start(main_loop, &sigint);
+  if (!g_opt.port_file.empty()) write_port_file(g_opt.port_file, port);
+  ev_run(main_loop, 0);
+  std::printf("backend %s: connections=%llu requests=%llu max_active=%lld\n", g_opt.name.c_str(),
+              static_cast<unsigned long long>(g_count.connections.load()),
+              static_cast<unsigned long long>(g_count.requests.load()),
+              static_cast<long long>(g_count.max_active.load()));
+  std::fflush(stdout);
+  std::_Exit(0);  // worker threads and open connections die with the process
+}
