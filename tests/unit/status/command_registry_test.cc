@@ -48,8 +48,7 @@ Command cmd(std::string words, Access access = Access::Read, std::string args = 
                  .args = std::move(args),
                  .summary = "does things",
                  .access = access,
-                 .handler = echo,
-                 .async_handler = {}};
+                 .handler = echo};
 }
 
 struct Fixture {
@@ -127,8 +126,7 @@ BOOST_FIXTURE_TEST_CASE(usage_is_prepared_for_handlers, Fixture) {
                                 .access = Access::Read,
                                 .handler = [](const Request& r) {
                                   return r.args.size() == 1 ? Response::ok() : Response::bad_usage(r);
-                                },
-                                .async_handler = {}})
+                                }})
                     .ok());
   Response r = reg.call("needs arg", root());
   BOOST_TEST((r.code == StatusCode::BadRequest));
@@ -157,8 +155,7 @@ BOOST_FIXTURE_TEST_CASE(a_throwing_handler_is_answered_500, Fixture) {
                                 .args = "",
                                 .summary = "s",
                                 .access = Access::Read,
-                                .handler = [](const Request&) -> Response { throw std::runtime_error("kaput"); },
-                                .async_handler = {}})
+                                .handler = [](const Request&) -> Response { throw std::runtime_error("kaput"); }})
                     .ok());
   Response r = reg.call("boom", root());
   BOOST_TEST((r.code == StatusCode::Failed));

@@ -59,13 +59,12 @@ struct ServerFixture {
              std::string body;
              for (const auto& a : r.args) body += (body.empty() ? "" : " ") + a;
              return Response::ok(body);
-           },
-           .async_handler = {}});
+           }});
       add({.words = "big", .args = "", .summary = "s", .access = Access::Read,
-           .handler = [](const Request&) { return Response::ok(big_body()); }, .async_handler = {}});
+           .handler = [](const Request&) { return Response::ok(big_body()); }});
       add({.words = "admin", .args = "", .summary = "s", .access = Access::Admin,
-           .handler = [](const Request&) { return Response::ok("done"); }, .async_handler = {}});
-      add({.words = "later", .args = "", .summary = "s", .access = Access::Read, .handler = {},
+           .handler = [](const Request&) { return Response::ok("done"); }});
+      add({.words = "later", .args = "", .summary = "s", .access = Access::Read,
            .async_handler = [this](const Request&, Responder r) { held.emplace(std::move(r)); }});
       server = std::make_unique<StatusServer>(loop.loop(), *registry, options);
       auto s = server->start();
