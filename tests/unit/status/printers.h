@@ -5,6 +5,7 @@
 
 #include "daemon/status/oid.h"
 #include "daemon/status/protocol.h"
+#include "daemon/status/status_client.h"
 
 namespace tandem::status {
 
@@ -12,5 +13,7 @@ inline std::ostream& boost_test_print_type(std::ostream& os, const Oid& oid) { r
 inline std::ostream& boost_test_print_type(std::ostream& os, StatusCode code) {
   return os << static_cast<int>(code) << " (" << to_string(code) << ")";
 }
+
+inline std::ostream& boost_test_print_type(std::ostream& os, ClientFailure f) { return os << to_string(f); }
 
 }  // namespace tandem::status

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "daemon/status/status_client.h"
+#include "tests/unit/status/printers.h"
 #include "tests/unit/status/test_support.h"
 
 using namespace tandem::status;
@@ -376,7 +377,7 @@ BOOST_FIXTURE_TEST_CASE(a_second_server_on_a_live_socket_is_refused, ServerFixtu
 
 BOOST_FIXTURE_TEST_CASE(the_client_reports_why_it_cannot_reach, ServerFixture) {
   auto r = request(dir.path() + "/missing.sock", "help", 1s);
-  BOOST_TEST((r.failure == ClientFailure::NoSocket));
+  BOOST_TEST(r.failure == ClientFailure::NoSocket);
   BOOST_TEST(r.error.find(dir.path() + "/missing.sock") != std::string::npos);
   {
     // A stale socket file: refused.
@@ -387,7 +388,7 @@ BOOST_FIXTURE_TEST_CASE(the_client_reports_why_it_cannot_reach, ServerFixture) {
     stale.copy(addr.sun_path, sizeof addr.sun_path - 1);
     BOOST_REQUIRE(::bind(fd.get(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0);
     r = request(stale, "help", 1s);
-    BOOST_TEST((r.failure == ClientFailure::Refused));
+    BOOST_TEST(r.failure == ClientFailure::Refused);
     BOOST_TEST(r.error.find("connection refused") != std::string::npos);
   }
   {
@@ -401,7 +402,7 @@ BOOST_FIXTURE_TEST_CASE(the_client_reports_why_it_cannot_reach, ServerFixture) {
     BOOST_REQUIRE(::listen(fd.get(), 4) == 0);
     const auto t0 = Clock::now();
     r = request(mute, "help", 200ms);
-    BOOST_TEST((r.failure == ClientFailure::Timeout));
+    BOOST_TEST(r.failure == ClientFailure::Timeout);
     BOOST_TEST(r.error.find("timed out after 0.2 s") != std::string::npos);
     BOOST_TEST((Clock::now() - t0 < 3s));
   }
