@@ -118,8 +118,8 @@ install: all
 	install -D -m 0755 $(BUILD)/tandemd $(DESTDIR)$(PREFIX)/sbin/tandemd
 	install -D -m 0755 $(BUILD)/tandemctl $(DESTDIR)$(PREFIX)/bin/tandemctl
 	install -D -m 0644 systemd/tandem.service $(DESTDIR)$(PREFIX)/lib/systemd/system/tandem.service
-	sed -i 's|@SBINDIR@|$(PREFIX)/sbin|g' $(DESTDIR)$(PREFIX)/lib/systemd/system/tandem.service
-	install -D -m 0644 conf/examples/single-node.ini $(DESTDIR)$(PREFIX)/share/doc/tandem/examples/single-node.ini
+	sed -i 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@DOCDIR@|$(PREFIX)/share/doc/tandem|g' \
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system/tandem.service
 	for f in conf/examples/*.ini docs/*.md README.md; do \
 	  install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/doc/tandem/$$f; done
 	[ -e $(DESTDIR)/etc/tandem/tandem.ini ] || \
