@@ -23,12 +23,15 @@ enum class Mode { Tcp, Http };
 enum class Balance { RoundRobin, LeastConn, Random, Source, Hash };
 enum class StickyKind { None, Source, Cookie, Learn };
 enum class HealthKind { None, Tcp, Http };
+// How the TCP relay moves bulk transfers (see docs/design-notes.md, "The relay").
+enum class SpliceMode { Auto, On, Off };
 
 // Spelled as in the config file ("tcp", "roundrobin", "learn", ...).
 const char* to_string(Mode m);
 const char* to_string(Balance b);
 const char* to_string(StickyKind s);
 const char* to_string(HealthKind h);
+const char* to_string(SpliceMode s);
 
 // Where a section or line came from, for messages about it at run time.
 struct SourceLocation {
@@ -84,6 +87,9 @@ struct FrontendConf {
   int max_connections = 10000;
   int backlog = 4096;       // listen(2) backlog; excess connections wait here
   Millis timeout_client{30000};
+  // auto: splice bulk transfers unless client and server are both on
+  // loopback (where splice(2) is not zero-copy and copying is faster).
+  SpliceMode splice = SpliceMode::Auto;
   SourceLocation where;
 };
 

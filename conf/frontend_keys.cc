@@ -33,6 +33,7 @@ constexpr KeyRule<FrontendConf> kFrontendKeys[] = {
     {"max_connections", kSingle, set_count<FrontendConf, &FrontendConf::max_connections, 1, 10000000, true>},
     {"backlog", kSingle, set_count<FrontendConf, &FrontendConf::backlog, 1, 65535>},
     {"timeout_client", kSingle, set_duration<FrontendConf, &FrontendConf::timeout_client, kMs, 24 * kHour>},
+    {"splice", kSingle, set_keyword<FrontendConf, &FrontendConf::splice, kSpliceModes>},
 };
 
 }  // namespace

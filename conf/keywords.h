@@ -25,6 +25,9 @@ inline constexpr Keyword<StickyKind> kStickyKinds[] = {{"none", StickyKind::None
 inline constexpr Keyword<HealthKind> kHealthKinds[] = {
     {"tcp", HealthKind::Tcp}, {"http", HealthKind::Http}, {"none", HealthKind::None}};
 
+inline constexpr Keyword<SpliceMode> kSpliceModes[] = {
+    {"auto", SpliceMode::Auto}, {"on", SpliceMode::On}, {"off", SpliceMode::Off}};
+
 inline constexpr Keyword<base::LogLevel> kLogLevels[] = {{"debug", base::LogLevel::Debug},
                                                          {"info", base::LogLevel::Info},
                                                          {"notice", base::LogLevel::Notice},

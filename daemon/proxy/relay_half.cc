@@ -71,7 +71,7 @@ bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, b
   bool retry = false;
   size_t got = count_read(recv(src, r.scratch.get(), RelayResources::kScratchSize, MSG_DONTWAIT), p, &retry);
   if (got == 0) return retry;
-  if (got == RelayResources::kScratchSize) splicing_ = true;  // a bulk transfer: stop copying it
+  if (got == RelayResources::kScratchSize && splice_allowed_) splicing_ = true;  // a bulk transfer: stop copying it
   size_t sent = 0;
   while (sent < got) {
     ssize_t w = send(dst, r.scratch.get() + sent, got - sent, MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -12,6 +12,7 @@
 //  - splice: socket -> pipe -> socket with splice(2), so bulk payload never
 //    enters user space. A direction switches to it when a read fills the
 //    whole scratch buffer, and back to copying when reads turn small again.
+//    Only where the owner allows it (`splice` in the config).
 //
 // Threading: owned by one session, on its worker's thread.
 
@@ -27,7 +28,7 @@ namespace tandem::proxy {
 // What a worker lends to every relay half it runs: pipes for splicing and one
 // scratch buffer for copying (used only within a pump() call).
 struct RelayResources {
-  static constexpr size_t kScratchSize = 16 * 1024;
+  static constexpr size_t kScratchSize = 64 * 1024;
   PipePool pipes;
   std::unique_ptr<char[]> scratch{new char[kScratchSize]};
 };
@@ -54,6 +55,8 @@ class RelayHalf {
   bool finished() const { return src_eof_ && !has_pending() && dst_shut_; }
   // True while bulk transfer goes through a pipe (for tests and status).
   bool splicing() const { return splicing_; }
+  // Whether bulk transfers may switch to splice at all (default: yes).
+  void allow_splice(bool allowed) { splice_allowed_ = allowed; }
 
   // Gives the pipe back to the pool if it is empty (call when the session ends).
   void release(PipePool& pipes);
@@ -77,6 +80,7 @@ class RelayHalf {
   size_t backlog_off_ = 0;
   size_t backlog_len_ = 0;
   bool splicing_ = false;
+  bool splice_allowed_ = true;
   bool src_eof_ = false;
   bool dst_shut_ = false;
 };

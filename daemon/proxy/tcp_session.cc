@@ -16,6 +16,21 @@ namespace {
 
 double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
 
+bool is_loopback(const base::SocketAddress& a) {
+  std::string_view bytes = a.address_bytes();
+  if (a.is_ipv4()) return !bytes.empty() && static_cast<uint8_t>(bytes[0]) == 127;
+  static constexpr char kV6Loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return bytes == std::string_view(kV6Loopback, 16);
+}
+
+// splice(2) is zero-copy only for paged socket buffers, as real NICs fill;
+// loopback hands it linear buffers that the kernel copies into pages first,
+// and copying through user space measured faster (docs/design-notes.md).
+bool use_splice(conf::SpliceMode mode, const base::SocketAddress& client, const base::SocketAddress& server) {
+  if (mode != conf::SpliceMode::Auto) return mode == conf::SpliceMode::On;
+  return !(is_loopback(client) && is_loopback(server));
+}
+
 }  // namespace
 
 TcpSession::TcpSession(Worker& worker, base::UniqueFd client, const base::SocketAddress& peer,
@@ -112,6 +127,9 @@ void TcpSession::on_connected() {
   worker_.report_connect(server_, true, nullptr);
   if (entry_ != nullptr) worker_.connections().set_server(entry_, server_->name());
   last_client_ = last_server_ = ev_now(worker_.loop());
+  bool splice = use_splice(frontend().conf->splice, peer_, server_->address());
+  upstream_.allow_splice(splice);
+  downstream_.allow_splice(splice);
   arm_idle_timer();
   relay(/*up=*/true, /*down=*/false);  // the client may have spoken first; the server has not yet
 }
