@@ -158,6 +158,32 @@ BOOST_AUTO_TEST_CASE(bulk_transfer_switches_to_splice_and_back) {
   BOOST_TEST(res.pipes.idle() == 1u);  // the empty pipe went back to the pool
 }
 
+BOOST_AUTO_TEST_CASE(without_splice_a_bulk_transfer_is_copied) {
+  TcpPair in = make_pair(), out = make_pair();
+  RelayResources res;
+  RelayHalf half;
+  half.allow_splice(false);
+  std::string big(512 * 1024, 'c');
+  size_t sent = 0, received = 0;
+  for (int i = 0; i < 5000 && received < big.size(); ++i) {
+    if (sent < big.size()) {
+      ssize_t n = send(in.a.get(), big.data() + sent, big.size() - sent, MSG_DONTWAIT);
+      if (n > 0) sent += static_cast<size_t>(n);
+    }
+    wait_readable(in.b.get(), 5);
+    BOOST_REQUIRE(half.pump(in.b.get(), out.a.get(), res).error == 0);
+    BOOST_REQUIRE(!half.splicing());
+    while (wait_readable(out.b.get(), 0)) {
+      std::string got = read_some(out.b.get());
+      if (got.empty()) break;
+      received += got.size();
+    }
+  }
+  BOOST_TEST(received == big.size());
+  half.release(res.pipes);
+  BOOST_TEST(res.pipes.idle() == 0u);  // no pipe was ever taken
+}
+
 BOOST_AUTO_TEST_CASE(a_reset_destination_is_an_error) {
   TcpPair in = make_pair(), out = make_pair();
   linger lg{1, 0};
