@@ -119,7 +119,7 @@ bool RelayHalf::read_by_splice(int src, int dst, RelayResources& r, Progress& p,
   return true;
 }
 
-RelayHalf::Progress RelayHalf::pump(int src, int dst, RelayResources& resources) {
+RelayHalf::Progress RelayHalf::pump(int src, int dst, RelayResources& resources, bool dst_closing) {
   Progress p;
   for (int round = 0; round < kMaxRounds; ++round) {
     if (has_pending() && !flush(dst, p)) break;
@@ -131,7 +131,7 @@ RelayHalf::Progress RelayHalf::pump(int src, int dst, RelayResources& resources)
   }
   if (p.error != 0) return p;
   if (src_eof_ && !has_pending() && !dst_shut_) {
-    ::shutdown(dst, SHUT_WR);  // ENOTCONN when the peer already left: the other half will see it
+    if (!dst_closing) ::shutdown(dst, SHUT_WR);  // ENOTCONN when the peer already left: the other half will see it
     dst_shut_ = true;
   }
   return p;

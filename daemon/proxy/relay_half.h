@@ -44,8 +44,10 @@ class RelayHalf {
   // Moves what can be moved without blocking, a bounded amount per call so a
   // fast transfer cannot starve the worker's other connections. When the
   // source has ended and everything is delivered, half-closes `dst`
-  // (shutdown SHUT_WR) once.
-  Progress pump(int src, int dst, RelayResources& resources);
+  // (shutdown SHUT_WR) once — unless `dst_closing`: the owner is about to
+  // close it anyway (the other direction is finished), and close() sends
+  // the same FIN without a syscall of its own.
+  Progress pump(int src, int dst, RelayResources& resources, bool dst_closing = false);
 
   // The source still has to be read, and nothing waits to be delivered.
   bool wants_read() const { return !src_eof_ && !has_pending(); }

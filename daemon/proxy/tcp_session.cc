@@ -164,8 +164,10 @@ void TcpSession::relay(bool pump_up, bool pump_down) {
   double now = ev_now(worker_.loop());
 
   RelayHalf::Progress up, down;
-  if (pump_up) up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources());
-  if (pump_down) down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources());
+  if (pump_up)
+    up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources(), downstream_.finished());
+  if (pump_down)
+    down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources(), upstream_.finished());
   if (up.read || down.written) last_client_ = now;
   if (down.read || up.written) last_server_ = now;
   if (up.written) {
