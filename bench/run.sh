@@ -317,5 +317,5 @@ done
   echo "Tandem benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r)"
   echo "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "rounds=$ROUNDS duration=$DURATION wrk -t1 -c$CONNS, body 100 B; bulk ${BULK_COUNT}x${BULK_MB} MiB; idle conns $IDLE_CONNS; backend threads $BACKEND_THREADS; took $(( $(date +%s) - started )) s"
-  python3 "$ROOT/bench/report.py" "$RAW"
+  "$(command -v /usr/bin/python3 || command -v python3)" "$ROOT/bench/report.py" "$RAW"
 } | tee "$RESULTS/latest.txt"
