@@ -305,6 +305,7 @@ start_backend || die "the backend did not start"
 
 : >"$RAW"
 started=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for pass in $WORKERS; do
   write_configs "$pass"
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -327,5 +328,6 @@ done
   echo "Tandem benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r)"
   echo "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "rounds=$ROUNDS duration=$DURATION wrk -t1 -c$CONNS, body 100 B; bulk ${BULK_COUNT}x${BULK_MB} MiB; idle conns $IDLE_CONNS; backend threads $BACKEND_THREADS; took $(( $(date +%s) - started )) s"
+  echo "load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes figures noisy)"
   "$(command -v /usr/bin/python3 || command -v python3)" "$ROOT/bench/report.py" "$RAW"
 } | tee "$RESULTS/latest.txt"
