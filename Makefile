@@ -69,7 +69,7 @@ asan:
 	$(MAKE) BUILD=build-asan SANITIZE=1 build-asan/unit_tests
 
 # libFuzzer targets, built with Debian's clang in a tree of their own.
-FUZZ_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -I. -I/usr/include/libnl3
+FUZZ_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I. -I/usr/include/libnl3
 FUZZ_BINS := $(patsubst tests/fuzz/%.cc,build-fuzz/%,$(FUZZ_SRCS))
 # What each fuzz target links besides itself: only the parser under test.
 FUZZ_DEPS_config_fuzz := $(wildcard base/*.cc conf/*.cc)

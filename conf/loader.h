@@ -54,7 +54,7 @@ class Loader final : public LineSink {
 
   Config build();
 
-  const LoadOptions& options_;
+  const LoadOptions options_;
   ErrorList errors_;
   ParsedConfig parsed_;
   const LineReader* reader_ = nullptr;

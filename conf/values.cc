@@ -121,20 +121,19 @@ std::string format_duration(Millis d) {
 base::Result<int64_t> parse_count(std::string_view text, int64_t min, int64_t max, bool suffixes) {
   std::string_view digits = text;
   int64_t multiplier = 1;
-  if (!text.empty() && !is_digit(text.back())) {
-    char s = text.back();
-    if (s == 'k' || s == 'K') multiplier = 1000;
-    if (s == 'm' || s == 'M') multiplier = 1000 * 1000;
-    if (multiplier != 1 && !suffixes)
-      return make_error(quote(text) + ": this key takes a plain integer (no k/m suffix)");
+  char last = text.empty() ? '\0' : text.back();
+  if (last == 'k' || last == 'K') multiplier = 1000;
+  if (last == 'm' || last == 'M') multiplier = 1000 * 1000;
+  if (multiplier != 1) {
+    if (!suffixes) return make_error(quote(text) + ": this key takes a plain integer (no k/m suffix)");
     digits.remove_suffix(1);
   }
-  int64_t v = 0;
   bool all_digits = !digits.empty();
   for (char c : digits) all_digits = all_digits && is_digit(c);
-  if (!all_digits || (multiplier == 1 && !text.empty() && !is_digit(text.back())))
+  if (!all_digits)
     return make_error("bad number " + quote(text) + (suffixes ? " (expected an integer, optionally with k or m: 100k)"
                                                               : " (expected an integer)"));
+  int64_t v = 0;  // at most 12 digits, so v * multiplier cannot overflow
   if (!parse_digits(digits, 12, &v) || v * multiplier > max || v * multiplier < min)
     return make_error(quote(text) + " is out of range (" + range_text(min, max) + ")");
   return v * multiplier;

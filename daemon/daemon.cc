@@ -100,22 +100,24 @@ void Daemon::publish() {
     next->pools.push_back(runtime::build_pool_runtime(
         pool, registry_, sticky == sticky_.end() ? nullptr : sticky->second, previous));
   }
-  for (const conf::FrontendConf& fe : config_->frontends) {
+  std::vector<std::vector<proxy::ListenerAssignment>> listeners(workers_.size());
+  for (uint32_t fi = 0; fi < config_->frontends.size(); ++fi) {
+    const conf::FrontendConf& fe = config_->frontends[fi];
     runtime::FrontendRuntime f;
     f.conf = &fe;
     f.state = registry_.frontend(fe.name);
     for (uint32_t i = 0; i < config_->pools.size(); ++i)
       if (config_->pools[i].name == fe.pool) f.pool = i;
-    if (!stopping_) {
-      for (const base::SocketAddress& a : fe.binds) {
-        auto it = listeners_.current().find(a.to_string());
-        if (it != listeners_.current().end()) f.listeners.push_back(it->second);
-      }
-    }
     next->frontends.push_back(std::move(f));
+    for (const base::SocketAddress& a : fe.binds) {
+      auto it = listeners_.current().find(a.to_string());
+      if (it == listeners_.current().end()) continue;  // stopping: no listeners
+      for (size_t w = 0; w < workers_.size() && w < it->second.size(); ++w)
+        listeners[w].push_back(proxy::ListenerAssignment{fi, it->second[w]});
+    }
   }
   snapshot_ = std::move(next);
-  for (auto& w : workers_) w->apply(snapshot_);
+  for (size_t w = 0; w < workers_.size(); ++w) workers_[w]->apply(snapshot_, std::move(listeners[w]));
 }
 
 std::vector<std::string> Daemon::reload() {

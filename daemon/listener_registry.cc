@@ -13,6 +13,8 @@ base::Result<ListenerMap> ListenerRegistry::prepare(const conf::Config& config) 
         next.emplace(key, existing->second);
         continue;
       }
+      base::Status unused = proxy::ListenSocket::check_unused(address);
+      if (!unused) return base::make_error("frontend " + fe.name + ": " + unused.error().message);
       WorkerSockets sockets;
       for (unsigned w = 0; w < workers_; ++w) {
         auto socket = proxy::ListenSocket::open(address, fe.backlog);

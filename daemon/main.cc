@@ -57,9 +57,8 @@ int main(int argc, char** argv) {
 
   tandem::conf::LoadResult loaded = tandem::conf::load_config_file(config_path);
   if (!loaded.ok()) {
+    // One line per problem, nothing else: scripts and editors parse FILE:LINE.
     for (const auto& e : loaded.errors) fprintf(stderr, "%s\n", e.to_string().c_str());
-    fprintf(stderr, "tandemd: %zu error%s in %s; not starting\n", loaded.errors.size(),
-            loaded.errors.size() == 1 ? "" : "s", config_path.c_str());
     return 1;
   }
   if (check_only) {

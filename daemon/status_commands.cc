@@ -103,8 +103,8 @@ Response show_status(const Daemon& d, const Request& r) {
     w.key("current"); w.value(all.active);
     w.key("total"); w.value(all.total);
     w.end_object();
+    // The object stays open: the two tables are spliced in as JSON arrays.
     std::string out = w.take();
-    out.pop_back();  // reopen the object to splice in the tables
     out += ",\"frontends\":" + frontends_table(d).to_json() + ",\"pools\":" + pools_summary_table(d).to_json() + "}";
     return Response::ok(out);
   }

@@ -17,6 +17,25 @@ base::Error sys_error(const char* what, const base::SocketAddress& a) {
 
 }  // namespace
 
+base::Status ListenSocket::check_unused(const base::SocketAddress& address) {
+  base::UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd) return sys_error("socket", address);
+  int one = 1;
+  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);  // TIME_WAIT leftovers are fine
+  if (address.family() == AF_INET6) {
+    setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    setsockopt(fd.get(), IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof one);
+  } else {
+    setsockopt(fd.get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof one);
+  }
+  if (::bind(fd.get(), address.get(), address.size()) != 0) {
+    if (errno == EADDRINUSE)
+      return base::make_error("bind " + address.to_string() + ": address already in use (is another process listening on it?)");
+    return sys_error("bind", address);
+  }
+  return {};
+}
+
 base::Result<std::shared_ptr<ListenSocket>> ListenSocket::open(const base::SocketAddress& address, int backlog) {
   base::UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) return sys_error("socket", address);

@@ -19,6 +19,12 @@ class ListenSocket {
   // e.g. "bind 127.0.0.1:80: Address already in use".
   static base::Result<std::shared_ptr<ListenSocket>> open(const base::SocketAddress& address, int backlog);
 
+  // Fails if something already listens on `address` — including another
+  // process with SO_REUSEPORT, which open() alone would silently share the
+  // port with (a second tandemd started by mistake would then get half of
+  // the new connections). A bind without SO_REUSEPORT is the probe.
+  static base::Status check_unused(const base::SocketAddress& address);
+
   int fd() const { return fd_.get(); }
   const base::SocketAddress& address() const { return address_; }
 

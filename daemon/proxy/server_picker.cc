@@ -41,11 +41,17 @@ void ServerPicker::reset(const runtime::RuntimeSnapshot& snapshot) {
 int ServerPicker::pick(const runtime::RuntimeSnapshot& snapshot, uint32_t pool_index,
                        const base::SocketAddress& client, std::span<const uint32_t> exclude) {
   const runtime::PoolRuntime& pool = snapshot.pools[pool_index];
+  // A session may still pick with the snapshot it started with (a retry
+  // after the worker moved on): size the per-pool state to what is asked.
+  if (pool_index >= pools_.size()) pools_.resize(pool_index + 1);
+  PoolState& state = pools_[pool_index];
+  state.weights.resize(pool.candidates.size());
+  state.loads.resize(pool.candidates.size());
   if (pool.sticky) {
     int stuck = pick_sticky(pool, client, exclude);
     if (stuck >= 0) return stuck;
   }
-  int picked = pick_balanced(pool, pools_[pool_index], client, exclude);
+  int picked = pick_balanced(pool, state, client, exclude);
   if (picked >= 0 && pool.sticky) pool.sticky->store(client.address_bytes(), pool.servers[picked]->name());
   return picked;
 }

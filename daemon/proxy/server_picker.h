@@ -24,7 +24,8 @@ class ServerPicker {
  public:
   explicit ServerPicker(uint64_t seed);
 
-  // A new snapshot arrived: per-pool state starts afresh.
+  // A new snapshot arrived: per-pool state starts afresh. pick() also copes
+  // with an older snapshot (a session retrying with the one it started with).
   void reset(const runtime::RuntimeSnapshot& snapshot);
 
   // An index into snapshot.pools[pool].servers, or -1 when no server can

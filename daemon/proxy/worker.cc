@@ -67,8 +67,10 @@ void Worker::run() {
   ev_run(loop_.get(), 0);
 }
 
-void Worker::apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot) {
-  tasks_.post([this, snapshot = std::move(snapshot)]() mutable { on_snapshot(std::move(snapshot)); });
+void Worker::apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, std::vector<ListenerAssignment> listeners) {
+  tasks_.post([this, snapshot = std::move(snapshot), listeners = std::move(listeners)]() mutable {
+    on_snapshot(std::move(snapshot), std::move(listeners));
+  });
 }
 
 void Worker::stop() {
@@ -85,26 +87,23 @@ void Worker::stop() {
   thread_.join();
 }
 
-void Worker::on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot) {
+void Worker::on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot,
+                         std::vector<ListenerAssignment> listeners) {
   if (stopping_) return;
   std::vector<std::unique_ptr<Acceptor>> next;
-  for (uint32_t fi = 0; fi < snapshot->frontends.size(); ++fi) {
-    for (const auto& per_worker : snapshot->frontends[fi].listeners) {
-      if (id_ >= per_worker.size()) continue;
-      const std::shared_ptr<ListenSocket>& socket = per_worker[id_];
-      std::unique_ptr<Acceptor> kept;
-      for (auto& a : acceptors_) {
-        if (a && a->socket == socket) {
-          kept = std::move(a);
-          break;
-        }
+  for (ListenerAssignment& l : listeners) {
+    std::unique_ptr<Acceptor> kept;
+    for (auto& a : acceptors_) {
+      if (a && a->socket == l.socket) {
+        kept = std::move(a);
+        break;
       }
-      if (kept) {
-        kept->frontend = fi;
-        next.push_back(std::move(kept));
-      } else {
-        next.push_back(std::make_unique<Acceptor>(this, fi, socket));
-      }
+    }
+    if (kept) {
+      kept->frontend = l.frontend;  // the socket stays open: no client in its queue is lost
+      next.push_back(std::move(kept));
+    } else {
+      next.push_back(std::make_unique<Acceptor>(this, l.frontend, std::move(l.socket)));
     }
   }
   acceptors_.swap(next);

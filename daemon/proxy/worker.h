@@ -29,6 +29,13 @@ class ConnectionTable;
 namespace tandem::proxy {
 
 class TcpSession;
+class ListenSocket;
+
+// A listening socket a worker accepts from, and the frontend it serves.
+struct ListenerAssignment {
+  uint32_t frontend = 0;  // index into RuntimeSnapshot::frontends
+  std::shared_ptr<ListenSocket> socket;
+};
 
 // What a worker tells the main thread about connection attempts, so passive
 // health (repeated connect failures) can mark a server down.
@@ -49,9 +56,10 @@ class Worker {
 
   // Starts the thread. Main thread, once.
   void start();
-  // Any thread: serve with this snapshot from now on (listeners are started
-  // and stopped to match it; existing connections keep their own snapshot).
-  void apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot);
+  // Any thread: serve with this snapshot and accept from these listeners
+  // from now on (listeners not in the list are let go at once; existing
+  // connections keep their own snapshot).
+  void apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, std::vector<ListenerAssignment> listeners);
   // Any thread: close every connection, end the loop, join the thread.
   void stop();
   // Any thread: connections this worker holds now.
@@ -71,7 +79,7 @@ class Worker {
   struct Acceptor;
 
   void run();
-  void on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot);
+  void on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, std::vector<ListenerAssignment> listeners);
   void accept_from(Acceptor& acceptor);
   bool frontend_full(uint32_t frontend) const;
   void on_paused_timer(int revents);

@@ -5,6 +5,9 @@
 // builds a new snapshot whenever something changes (reload, health, operator
 // decisions) and posts it to each worker; a worker keeps using the snapshot it
 // has until the next arrives, and connections keep what they hold alive.
+// Listening sockets are not part of it (they travel beside it, see
+// Worker::apply), so a connection that outlives a reload or a stop never
+// keeps a listener open.
 
 #include <cstdint>
 #include <memory>
@@ -15,9 +18,6 @@
 
 namespace tandem::tables {
 class StickyTable;
-}
-namespace tandem::proxy {
-class ListenSocket;
 }
 
 namespace tandem::runtime {
@@ -42,8 +42,6 @@ struct FrontendRuntime {
   const conf::FrontendConf* conf = nullptr;
   std::shared_ptr<FrontendState> state;
   uint32_t pool = 0;  // index into RuntimeSnapshot::pools
-  // listeners[bind][worker]; empty while the daemon is not accepting.
-  std::vector<std::vector<std::shared_ptr<proxy::ListenSocket>>> listeners;
 };
 
 struct RuntimeSnapshot {

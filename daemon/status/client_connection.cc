@@ -142,7 +142,6 @@ void ClientConnection::process_lines() {
 
 void ClientConnection::handle_line(std::string_view line) {
   const char* bad = nullptr;
-  uint64_t* counter = &ctx_.counters.bad_bytes;
   for (char c : line) {
     const unsigned char u = static_cast<unsigned char>(c);
     if (u == 0) {
@@ -153,7 +152,7 @@ void ClientConnection::handle_line(std::string_view line) {
   }
   if (!bad && !is_valid_utf8(line)) bad = "the line is not valid UTF-8";
   if (bad) {
-    bad_input(bad, *counter);
+    bad_input(bad, ctx_.counters.bad_bytes);
     answer(Response::error(StatusCode::BadRequest, bad));
     return;
   }

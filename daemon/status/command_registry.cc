@@ -57,7 +57,6 @@ CommandRegistry::CommandRegistry() {
       .summary = "list the commands (those starting with COMMAND)",
       .access = Access::Read,
       .handler = [this](const Request& r) { return help(r); },
-      .async_handler = {},
   });
   (void)s;  // cannot fail on an empty registry
 }

@@ -9,6 +9,8 @@
 //                 .access = Access::Read,
 //                 .handler = [this](const Request& r) { return show_pools(r); }});
 //
+// (async commands set .async_handler instead of .handler).
+//
 // A request line is split on spaces/tabs; a leading or trailing "--json"
 // word is removed and sets Request::json; the command whose words are the
 // longest prefix of the line is chosen, and the remaining words are its
@@ -44,12 +46,13 @@ using Handler = std::function<Response(const Request&)>;
 using AsyncHandler = std::function<void(const Request&, Responder)>;
 
 struct Command {
-  std::string words;    // "show pools": lower-case words separated by one space
-  std::string args;     // argument synopsis for help and usage: "POOL/SERVER N"
-  std::string summary;  // one line for help
+  // (Every member has a default so designated initializers may omit any.)
+  std::string words = {};    // "show pools": lower-case words separated by one space
+  std::string args = {};     // argument synopsis for help and usage: "POOL/SERVER N"
+  std::string summary = {};  // one line for help
   Access access = Access::Read;
-  Handler handler;             // exactly one of handler and async_handler
-  AsyncHandler async_handler;
+  Handler handler = {};             // exactly one of handler and async_handler
+  AsyncHandler async_handler = {};
 };
 
 class CommandRegistry {

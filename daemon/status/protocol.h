@@ -45,11 +45,11 @@ struct PeerCredentials {
 
 // What a command handler is given.
 struct Request {
-  std::string command;            // the command's words, e.g. "show pools"
-  std::vector<std::string> args;  // the words after them, without --json
-  bool json = false;              // a leading or trailing --json word was given
-  PeerCredentials peer;
-  std::string usage;              // "usage: show pools [POOL]", for bad_usage()
+  std::string command = {};            // the command's words, e.g. "show pools"
+  std::vector<std::string> args = {};  // the words after them, without --json
+  bool json = false;                   // a leading or trailing --json word was given
+  PeerCredentials peer = {};
+  std::string usage = {};              // "usage: show pools [POOL]", for bad_usage()
 };
 
 // What a command answers. Body: lines separated by '\n' (a final '\n' is
@@ -58,8 +58,8 @@ struct Request {
 // message is cut to one line.
 struct Response {
   StatusCode code = StatusCode::Ok;
-  std::string message;  // ERR only: one line saying what went wrong
-  std::string body;
+  std::string message = {};  // ERR only: one line saying what went wrong
+  std::string body = {};
 
   static Response ok(std::string body = {}) { return Response{StatusCode::Ok, {}, std::move(body)}; }
   static Response error(StatusCode code, std::string message, std::string body = {}) {

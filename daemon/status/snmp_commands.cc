@@ -118,7 +118,6 @@ base::Status register_snmp_commands(CommandRegistry& registry, MibProvider provi
       .summary = "read objects, like snmpget -On",
       .access = Access::Read,
       .handler = [src](const Request& r) { return get_or_next(*src, r, Op::Get); },
-      .async_handler = {},
   });
   if (!s) return s;
   s = registry.add(Command{
@@ -127,7 +126,6 @@ base::Status register_snmp_commands(CommandRegistry& registry, MibProvider provi
       .summary = "read the objects after these, like snmpgetnext -On",
       .access = Access::Read,
       .handler = [src](const Request& r) { return get_or_next(*src, r, Op::Next); },
-      .async_handler = {},
   });
   if (!s) return s;
   return registry.add(Command{
@@ -136,7 +134,6 @@ base::Status register_snmp_commands(CommandRegistry& registry, MibProvider provi
       .summary = "read a subtree (default: Tandem's oid_base), like snmpwalk -On",
       .access = Access::Read,
       .handler = [src](const Request& r) { return walk(*src, r); },
-      .async_handler = {},
   });
 }
 

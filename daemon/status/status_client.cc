@@ -11,6 +11,19 @@
 
 namespace tandem::status {
 
+const char* to_string(ClientFailure failure) {
+  switch (failure) {
+    case ClientFailure::None: return "none";
+    case ClientFailure::NoSocket: return "no socket";
+    case ClientFailure::Refused: return "refused";
+    case ClientFailure::PermissionDenied: return "permission denied";
+    case ClientFailure::Timeout: return "timeout";
+    case ClientFailure::Closed: return "closed";
+    case ClientFailure::Other: return "other";
+  }
+  return "other";
+}
+
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -39,6 +39,9 @@ enum class ClientFailure {
   Other,
 };
 
+// "none", "no socket", "refused", "permission denied", "timeout", "closed", "other".
+const char* to_string(ClientFailure failure);
+
 struct ClientResult {
   ClientFailure failure = ClientFailure::None;
   std::string error;        // when failure != None: one line naming the socket path

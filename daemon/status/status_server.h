@@ -41,7 +41,7 @@ namespace tandem::status {
 
 struct StatusServerOptions {
   std::string path = "/run/tandem/tandem.sock";
-  std::string group;  // owner group of the socket file; empty = leave it
+  std::string group = {};  // owner group of the socket file; empty = leave it
   // A client that neither sends nor reads anything for this long is closed
   // (unless one of its commands is still running).
   std::chrono::milliseconds idle_timeout{10000};

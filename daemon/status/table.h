@@ -38,13 +38,7 @@ class Cell {
   Cell(bool b) : v_(b) {}  // NOLINT
   template <std::integral T>
     requires(!std::same_as<T, bool>)
-  Cell(T v) {  // NOLINT
-    if constexpr (std::is_signed_v<T>) {
-      v_ = static_cast<int64_t>(v);
-    } else {
-      v_ = static_cast<uint64_t>(v);
-    }
-  }
+  Cell(T v) : v_(widen(v)) {}  // NOLINT
   static Cell null() { return Cell(); }
 
   bool is_null() const { return std::holds_alternative<std::monostate>(v_); }
@@ -52,8 +46,17 @@ class Cell {
   const auto& variant() const { return v_; }
 
  private:
+  using Value = std::variant<std::monostate, std::string, int64_t, uint64_t, bool>;
   Cell() = default;
-  std::variant<std::monostate, std::string, int64_t, uint64_t, bool> v_;
+  template <typename T>
+  static Value widen(T v) {
+    if constexpr (std::is_signed_v<T>) {
+      return Value(std::in_place_type<int64_t>, static_cast<int64_t>(v));
+    } else {
+      return Value(std::in_place_type<uint64_t>, static_cast<uint64_t>(v));
+    }
+  }
+  Value v_;
 };
 
 class Table {

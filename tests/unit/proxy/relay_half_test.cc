@@ -1,5 +1,5 @@
 #define BOOST_TEST_DYN_LINK
-#include "daemon/proxy/splice_half.h"
+#include "daemon/proxy/relay_half.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,7 +14,7 @@
 
 using tandem::base::UniqueFd;
 using tandem::proxy::RelayResources;
-using tandem::proxy::SpliceHalf;
+using tandem::proxy::RelayHalf;
 
 namespace {
 
@@ -63,7 +63,7 @@ BOOST_AUTO_TEST_SUITE(relay_half)
 BOOST_AUTO_TEST_CASE(moves_bytes_and_counts_them) {
   TcpPair in = make_pair(), out = make_pair();
   RelayResources pipes;
-  SpliceHalf half;
+  RelayHalf half;
   BOOST_TEST(half.wants_read());
   BOOST_REQUIRE(send(in.a.get(), "hello", 5, 0) == 5);
   BOOST_REQUIRE(wait_readable(in.b.get()));
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(moves_bytes_and_counts_them) {
 BOOST_AUTO_TEST_CASE(source_eof_half_closes_the_destination) {
   TcpPair in = make_pair(), out = make_pair();
   RelayResources pipes;
-  SpliceHalf half;
+  RelayHalf half;
   BOOST_REQUIRE(send(in.a.get(), "bye", 3, 0) == 3);
   shutdown(in.a.get(), SHUT_WR);
   // Bounded: data and EOF may arrive in one or two readiness events.
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(backpressure_stops_reading_until_the_destination_drains) {
   setsockopt(out.a.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
   setsockopt(out.b.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
   RelayResources pipes;
-  SpliceHalf half;
+  RelayHalf half;
   std::string chunk(16384, 'x');
   size_t sent = 0, received = 0;
   // Fill until the half has bytes it cannot deliver.
@@ -164,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_reset_destination_is_an_error) {
   setsockopt(out.b.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
   out.b.reset();  // RST to out.a
   RelayResources pipes;
-  SpliceHalf half;
+  RelayHalf half;
   int error = 0;
   for (int i = 0; i < 100 && error == 0; ++i) {
     send(in.a.get(), "data", 4, MSG_DONTWAIT);
