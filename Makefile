@@ -11,6 +11,7 @@ BUILD    ?= build
 CXX      ?= g++
 SANITIZE ?=
 PREFIX   ?= /usr/local
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 DESTDIR  ?=
 
 CPPFLAGS += -I. -I/usr/include/libnl3 -MMD -MP
@@ -82,18 +83,18 @@ fuzz: $(FUZZ_BINS)
 
 # Everything, then every test; ends with the line "N passed, N failed".
 test: deps
-	$(MAKE) all unit tools
-	$(MAKE) asan
-	$(MAKE) $(FUZZ_BINS)
+	$(MAKE) -j$(JOBS) all unit tools
+	$(MAKE) -j$(JOBS) asan
+	$(MAKE) -j$(JOBS) $(FUZZ_BINS)
 	tests/run_all.sh
 
 demo: deps
-	$(MAKE) all tools
+	$(MAKE) -j$(JOBS) all tools
 	tests/e2e/demo.sh
 
 bench: deps
 	$(MAKE) deps BENCH=1
-	$(MAKE) all tools
+	$(MAKE) -j$(JOBS) all tools
 	bench/run.sh
 
 # Debian packages: installed only when missing. BENCH=1 adds the side-by-side
@@ -117,8 +118,8 @@ install: all
 	install -D -m 0755 $(BUILD)/tandemd $(DESTDIR)$(PREFIX)/sbin/tandemd
 	install -D -m 0755 $(BUILD)/tandemctl $(DESTDIR)$(PREFIX)/bin/tandemctl
 	install -D -m 0644 systemd/tandem.service $(DESTDIR)$(PREFIX)/lib/systemd/system/tandem.service
-	sed -i 's|@SBINDIR@|$(PREFIX)/sbin|g' $(DESTDIR)$(PREFIX)/lib/systemd/system/tandem.service
-	install -D -m 0644 conf/examples/single-node.ini $(DESTDIR)$(PREFIX)/share/doc/tandem/examples/single-node.ini
+	sed -i 's|@SBINDIR@|$(PREFIX)/sbin|g; s|@DOCDIR@|$(PREFIX)/share/doc/tandem|g' \
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system/tandem.service
 	for f in conf/examples/*.ini docs/*.md README.md; do \
 	  install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/doc/tandem/$$f; done
 	[ -e $(DESTDIR)/etc/tandem/tandem.ini ] || \

@@ -13,6 +13,7 @@
 
 #include "daemon/status/ctl_request.h"
 #include "daemon/status/status_client.h"
+#include "daemon/version.h"
 
 namespace {
 
@@ -100,6 +101,9 @@ int parse_options(int argc, char** argv, Options& opt) {
     std::string v;
     if (a == "-h" || a == "--help") {
       fputs(kUsage, stdout);
+      return kExitOk;
+    } else if (a == "-v" || a == "--version") {
+      printf("tandemctl %s\n", tandem::kVersion);
       return kExitOk;
     } else if (a == "--json") {
       opt.json = true;

@@ -38,6 +38,8 @@ class ListenerRegistry {
   const ListenerMap& current() const { return current_; }
 
  private:
+  bool listens_on_port(const base::SocketAddress& address) const;
+
   unsigned workers_;
   ListenerMap current_;
 };

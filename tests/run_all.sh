@@ -23,7 +23,8 @@ record() {  # record PASSED FAILED LABEL
 }
 
 run_boost() {  # run_boost BINARY LABEL
-  local bin=$1 label=$2 xml="$logdir/$label.xml" log="$logdir/$label.log"
+  local bin=$1 label=$2
+  local xml="$logdir/$label.xml" log="$logdir/$label.log"
   echo "== $label"
   if [ ! -x "$bin" ]; then echo "missing $bin"; record 0 1 "$label: not built"; return; fi
   timeout 600 "$bin" --log_level=test_suite --report_format=XML --report_level=short \

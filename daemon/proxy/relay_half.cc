@@ -50,21 +50,27 @@ bool RelayHalf::flush(int dst, Progress& p) {
   return true;
 }
 
+size_t RelayHalf::count_read(ssize_t n, Progress& p, bool* retry) {
+  if (n > 0) {
+    p.read += static_cast<uint64_t>(n);
+    return static_cast<size_t>(n);
+  }
+  if (n == 0)
+    src_eof_ = true;
+  else if (retryable(errno))
+    *retry = true;
+  else if (!would_block(errno))
+    p.error = errno;
+  return 0;
+}
+
 // recv into the scratch buffer, send straight on; whatever dst does not take
 // goes to the backlog. Returns false to stop pumping (would block or error);
 // *done means "probably drained: go back to the loop".
 bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done) {
-  ssize_t n = recv(src, r.scratch.get(), RelayResources::kScratchSize, MSG_DONTWAIT);
-  if (n == 0) {
-    src_eof_ = true;
-    return false;
-  }
-  if (n < 0) {
-    if (!retryable(errno) && !would_block(errno)) p.error = errno;
-    return retryable(errno);
-  }
-  size_t got = static_cast<size_t>(n);
-  p.read += got;
+  bool retry = false;
+  size_t got = count_read(recv(src, r.scratch.get(), RelayResources::kScratchSize, MSG_DONTWAIT), p, &retry);
+  if (got == 0) return retry;
   if (got == RelayResources::kScratchSize) splicing_ = true;  // a bulk transfer: stop copying it
   size_t sent = 0;
   while (sent < got) {
@@ -103,17 +109,9 @@ bool RelayHalf::read_by_splice(int src, int dst, RelayResources& r, Progress& p,
       return true;
     }
   }
-  ssize_t n = splice(src, nullptr, pipe_.write_end.get(), nullptr, kPipeChunk, kSpliceFlags);
-  if (n == 0) {
-    src_eof_ = true;
-    return false;
-  }
-  if (n < 0) {
-    if (!retryable(errno) && !would_block(errno)) p.error = errno;
-    return retryable(errno);
-  }
-  size_t got = static_cast<size_t>(n);
-  p.read += got;
+  bool retry = false;
+  size_t got = count_read(splice(src, nullptr, pipe_.write_end.get(), nullptr, kPipeChunk, kSpliceFlags), p, &retry);
+  if (got == 0) return retry;
   in_pipe_ = got;
   if (!flush(dst, p)) return false;
   if (got < kBackToCopy) splicing_ = false;  // the bulk transfer is over

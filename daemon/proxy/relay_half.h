@@ -15,6 +15,8 @@
 //
 // Threading: owned by one session, on its worker's thread.
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 
@@ -60,6 +62,10 @@ class RelayHalf {
   bool has_pending() const { return in_pipe_ > 0 || backlog_len_ > 0; }
   // Delivers pipe or backlog bytes; false when dst would block or failed.
   bool flush(int dst, Progress& p);
+  // Accounts for the result of a read: the byte count, or 0 when there is
+  // nothing to relay — end of stream (src_eof_ set), would block, an
+  // interrupted call (*retry set) or an error (p.error set).
+  size_t count_read(ssize_t n, Progress& p, bool* retry);
   bool read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done);
   bool read_by_splice(int src, int dst, RelayResources& r, Progress& p, bool* done);
 

@@ -113,14 +113,18 @@ void TcpSession::on_connected() {
   if (entry_ != nullptr) worker_.connections().set_server(entry_, server_->name());
   last_client_ = last_server_ = ev_now(worker_.loop());
   arm_idle_timer();
-  relay();
+  relay(/*up=*/true, /*down=*/false);  // the client may have spoken first; the server has not yet
 }
 
-void TcpSession::on_client_io(int) {
-  relay();
+// Each readiness event pumps only the direction it concerns: a readable
+// client (or writable server) moves upstream bytes, a readable server (or
+// writable client) downstream ones — no syscall is spent asking the other
+// side for bytes it has not announced.
+void TcpSession::on_client_io(int revents) {
+  relay((revents & EV_READ) != 0, (revents & EV_WRITE) != 0);
 }
 
-void TcpSession::on_server_io(int) {
+void TcpSession::on_server_io(int revents) {
   if (phase_ == Phase::Connecting) {
     int err = 0;
     socklen_t len = sizeof err;
@@ -133,16 +137,17 @@ void TcpSession::on_server_io(int) {
     on_connected();
     return;
   }
-  relay();
+  relay((revents & EV_WRITE) != 0, (revents & EV_READ) != 0);
 }
 
-void TcpSession::relay() {
+void TcpSession::relay(bool pump_up, bool pump_down) {
   runtime::TrafficSlot& fe = frontend().state->traffic().slot(worker_.id());
   runtime::TrafficSlot& srv = server_->traffic().slot(worker_.id());
   double now = ev_now(worker_.loop());
 
-  RelayHalf::Progress up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources());
-  RelayHalf::Progress down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources());
+  RelayHalf::Progress up, down;
+  if (pump_up) up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources());
+  if (pump_down) down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources());
   if (up.read || down.written) last_client_ = now;
   if (down.read || up.written) last_server_ = now;
   if (up.written) {

@@ -55,7 +55,7 @@ class TcpSession {
   void on_client_io(int revents);
   void on_server_io(int revents);
   void on_timer(int revents);
-  void relay();
+  void relay(bool pump_up, bool pump_down);
   void arm_idle_timer();
   void finish();
 
