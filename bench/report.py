@@ -30,14 +30,33 @@ def fmt(v):
     return f"{v:.3g}"
 
 
+def paired_ratio(by_round, p, metric, higher):
+    """Median over rounds of tandem / best-of-others measured in the same round.
+
+    Rounds are interleaved, so this cancels slow drifts in machine load that
+    the ratio of medians does not."""
+    ratios = []
+    for rnd in sorted({k[1] for k in by_round if k[0] == p}):
+        t = by_round.get((p, rnd, "tandem", metric))
+        others = [by_round[(p, rnd, o, metric)] for o in OTHERS if (p, rnd, o, metric) in by_round]
+        if t is None or not others:
+            continue
+        best = max(others) if higher else min(others)
+        if best > 0:
+            ratios.append(t / best)
+    return f"{statistics.median(ratios):.2f}" if ratios else "-"
+
+
 def main(path):
     data = collections.defaultdict(list)  # (pass, proxy, metric) -> values
+    by_round = {}  # (pass, round, proxy, metric) -> value
     for line in open(path):
         parts = line.rstrip("\n").split("\t")
         if len(parts) != 5 or parts[4] == "":
             continue
-        p, _round, proxy, metric, value = parts
+        p, rnd, proxy, metric, value = parts
         data[(p, proxy, metric)].append(float(value))
+        by_round[(p, rnd, proxy, metric)] = float(value)
     passes = sorted({k[0] for k in data}, key=int)
     proxies = [x for x in ORDER if any(k[1] == x for k in data)]
     for p in passes:
@@ -45,7 +64,8 @@ def main(path):
         rounds = max(len(v) for (pp, _, _), v in data.items() if pp == p)
         print()
         print(f"workers/threads = {p}  (medians of {rounds} rounds)")
-        head = f"{'':32}" + "".join(f"{x:>11}" for x in proxies) + f"{'tandem/best':>13}  ahead"
+        head = (f"{'':32}" + "".join(f"{x:>11}" for x in proxies) +
+                f"{'tandem/best':>13}{'paired':>8}  ahead")
         print(head)
         print("-" * len(head))
         for metric, label, higher in ROWS:
@@ -59,7 +79,9 @@ def main(path):
                 if best > 0:
                     ratio = f"{vals['tandem'] / best:.2f}"
                 ahead = "yes" if (vals["tandem"] > best if higher else vals["tandem"] < best) else "NO"
-            print(f"{label:32}" + "".join(f"{fmt(vals[x]):>11}" for x in proxies) + f"{ratio:>13}  {ahead}")
+            paired = paired_ratio(by_round, p, metric, higher)
+            print(f"{label:32}" + "".join(f"{fmt(vals[x]):>11}" for x in proxies) +
+                  f"{ratio:>13}{paired:>8}  {ahead}")
         for metric in ("ka_rps", "conn_rps", "bulk_mb_s"):
             d = med.get(("direct", metric))
             if d:
@@ -71,6 +93,7 @@ def main(path):
             print(f"  note: {x} {m} median {v:.0f} (wrk socket errors / non-2xx)")
     print()
     print("tandem/best: Tandem's median divided by the better of HAProxy and nginx;")
+    print("paired: the median over rounds of the same ratio taken within each round;")
     print("ahead: Tandem better on that row (higher for rates, lower for latency, CPU, memory).")
 
 

@@ -228,6 +228,7 @@ measure() {
       record "$pass" "$round" "$name" mem_per_conn_kb "$(awk -v a="$rss0" -v b="$rss1" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f", (b - a) / n}')"
     else
       log "$name: the idle connections did not all get through: $(cat "$W/hold.ready" 2>/dev/null)"
+      log "  first errors: $(grep -o '"errors":\[[^]]*' "$W/hold.json" | cut -c1-400)"
     fi
   fi
 
@@ -256,8 +257,9 @@ measure() {
   # Bulk transfer: BULK_COUNT downloads of BULK_MB MiB, one after the other.
   local bytes=0 secs=0 out i
   for ((i = 0; i < BULK_COUNT; i++)); do
-    out=$(curl -s -o /dev/null -w '%{size_download} %{time_total}' \
-      "http://127.0.0.1:$port/size/$((BULK_MB * 1048576))") || { log "$name: bulk download failed"; break; }
+    out=$(curl -sS -o /dev/null -w '%{size_download} %{time_total}' \
+      "http://127.0.0.1:$port/size/$((BULK_MB * 1048576))" 2>"$W/curl.err") ||
+      { log "$name: bulk download failed: $(cat "$W/curl.err") ($out)"; break; }
     bytes=$((bytes + ${out%% *}))
     secs=$(awk -v a="$secs" -v b="${out##* }" 'BEGIN {print a + b}')
   done
@@ -293,13 +295,17 @@ for name in $PROXIES; do
 done
 read -r -a CONTESTANTS <<<"$CONTESTANTS"
 
-"$BUILD/tools/backend" --listen 127.0.0.1:$BACKEND_PORT --name bench --threads "$BACKEND_THREADS" \
-  >"$W/backend.out" 2>&1 &
-BACKEND_PID=$!
-wait_port $BACKEND_PORT || die "the backend did not start"
+start_backend() {
+  "$BUILD/tools/backend" --listen 127.0.0.1:$BACKEND_PORT --name bench --threads "$BACKEND_THREADS" \
+    >>"$W/backend.out" 2>&1 &
+  BACKEND_PID=$!
+  wait_port $BACKEND_PORT
+}
+start_backend || die "the backend did not start"
 
 : >"$RAW"
 started=$(date +%s)
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for pass in $WORKERS; do
   write_configs "$pass"
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -309,6 +315,11 @@ for pass in $WORKERS; do
       name=${CONTESTANTS[$(((k + round - 1) % n))]}
       log "workers=$pass round $round/$ROUNDS: $name"
       measure "$pass" "$round" "$name" || log "$name failed in this round"
+      if ! kill -0 "$BACKEND_PID" 2>/dev/null || [ "$(awk '{print $3}' /proc/$BACKEND_PID/stat)" = Z ]; then
+        wait "$BACKEND_PID"
+        log "the backend died (exit $?): $(tail -5 "$W/backend.out")"
+        start_backend || die "the backend did not restart"
+      fi
     done
   done
 done
@@ -317,5 +328,6 @@ done
   echo "Tandem benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r)"
   echo "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
   echo "rounds=$ROUNDS duration=$DURATION wrk -t1 -c$CONNS, body 100 B; bulk ${BULK_COUNT}x${BULK_MB} MiB; idle conns $IDLE_CONNS; backend threads $BACKEND_THREADS; took $(( $(date +%s) - started )) s"
-  python3 "$ROOT/bench/report.py" "$RAW"
+  echo "load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes figures noisy)"
+  "$(command -v /usr/bin/python3 || command -v python3)" "$ROOT/bench/report.py" "$RAW"
 } | tee "$RESULTS/latest.txt"

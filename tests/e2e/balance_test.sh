@@ -95,7 +95,8 @@ if wait_until 5 test -s "$T/hold.ready"; then
   busy=$(jget "$T/hold.ready" 'list(d["servers"])[0]')
   other=$([ "$busy" = be1 ] && echo be2 || echo be1)
   check "leastconn: active = 1 on the server holding the connection" wait_until 2 field_is lc "$busy" active 1
-  "$TOOLS/loadgen" --connect 127.0.0.1:$P_LC --concurrency 1 --count 20 --output "$T/lc.json" >/dev/null
+  # 25 ms apart, so that the balancer has closed one before the next comes.
+  "$TOOLS/loadgen" --connect 127.0.0.1:$P_LC --concurrency 1 --count 20 --rate 40 --output "$T/lc.json" >/dev/null
   check "leastconn: 20 sequential connections all go to the idle server ($other)" \
     jcheck "$T/lc.json" "d['ok'] == 20 and d['by_server'].get('$other', {}).get('count', 0) == 20"
 else

@@ -68,7 +68,8 @@ for line in 7 12 13 14 15; do
 done
 check "broken config: the duration error names section and key" \
   grep -q -E "^$T/bad.ini:13: \[pool:app\] health_interval: " "$T/bad.out"
-check "broken config: every output line is FILE:LINE: ..." eval "! grep -v -E '^$T/bad.ini:[0-9]+: ' '$T/bad.out'"
+check "broken config: every output line is FILE:LINE: ... (or a closing summary)" \
+  eval "! grep -v -E '^$T/bad.ini:[0-9]+: |^tandemd: [0-9]+ errors? ' '$T/bad.out'"
 [ -s "$T/bad.out" ] && note "its output:" && sed 's/^/#   /' "$T/bad.out"
 
 # A frontend naming a pool that does not exist.

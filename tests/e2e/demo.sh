@@ -27,13 +27,15 @@ PYEOF
 timeline() {
   "$PY" - "$1" <<'PYEOF'
 import json, sys
+last_t = None
 for line in open(sys.argv[1]):
     try:
         r = json.loads(line)
     except ValueError:
         continue
-    if r["ok"] + r["failed"] == 0:
+    if r["ok"] + r["failed"] == 0 or r["t_ms"] == last_t:  # the final partial interval
         continue
+    last_t = r["t_ms"]
     per = "  ".join(f"{k}: {v:4}" for k, v in sorted(r["by_server"].items()))
     print(f"  t={r['t_ms'] / 1000:4.1f}s  {per:28}  failed: {r['failed']}")
 PYEOF

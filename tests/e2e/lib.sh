@@ -36,7 +36,8 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 TANDEMD=$BUILD/tandemd
 TANDEMCTL=$BUILD/tandemctl
 TOOLS=$BUILD/tools
-PY=${PYTHON:-python3}
+# Debian's python3 first: a pyenv shim in PATH costs a second per call.
+PY=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
 T=$(mktemp -d /tmp/tandem-e2e.XXXXXX)
 chmod 755 "$T"  # so an unprivileged tandemctl can reach a socket in here
@@ -69,12 +70,12 @@ not_ok() {
 
 # check NAME CMD...: ok if CMD succeeds, else not ok with CMD's output.
 check() {
-  local name=$1 out
+  local _check_name=$1 _check_out
   shift
-  if out=$("$@" 2>&1); then
-    ok "$name"
+  if _check_out=$("$@" 2>&1); then
+    ok "$_check_name"
   else
-    not_ok "$name" "command: $*" "$out"
+    not_ok "$_check_name" "command: $*" "$_check_out"
   fi
 }
 
