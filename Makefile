@@ -74,6 +74,7 @@ FUZZ_CXXFLAGS := -std=c++20 -O1 -g -Wall -Wextra -Werror -fsanitize=fuzzer,addre
 FUZZ_BINS := $(patsubst tests/fuzz/%.cc,build-fuzz/%,$(FUZZ_SRCS))
 # What each fuzz target links besides itself: only the parser under test.
 FUZZ_DEPS_config_fuzz := $(wildcard base/*.cc conf/*.cc)
+FUZZ_DEPS_vrrp_packet_fuzz := vrrp/packet.cc
 .SECONDEXPANSION:
 build-fuzz/%: tests/fuzz/%.cc $$(FUZZ_DEPS_$$*)
 	@mkdir -p build-fuzz
@@ -101,7 +102,7 @@ bench: deps
 # competitors (they are never needed to build or test).
 DEB_BUILD := g++ make pkg-config libev-dev libnl-3-dev libnl-route-3-dev libssl-dev \
              libinih-dev libboost-test-dev clang libclang-rt-14-dev
-DEB_TEST  := iproute2 procps curl python3 socat openssl
+DEB_TEST  := iproute2 procps curl python3 socat openssl keepalived nftables
 DEB_BENCH := haproxy nginx-light libnginx-mod-stream wrk
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST) $(if $(BENCH),$(DEB_BENCH))
 deps:
