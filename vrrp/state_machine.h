@@ -18,6 +18,16 @@
 //  - A priority penalty (tracked pools) lowers the advertised priority; a
 //    master whose priority changes advertises at once.
 //
+// Timing: Skew_Time and Master_Down_Interval (vrrp/timing.h) use the
+// effective priority and are computed in microseconds.
+// Every transition emits exactly one StateChanged action, placed after the
+// actions that make the new state true (VIPs added or removed, advert
+// sent), with a reason naming the cause and the peer, e.g. "no advert from
+// 10.0.0.12 for 3.609s (master down)", "higher priority 200 from
+// 10.0.0.12", "preempting lower priority 100 of 10.0.0.12", "manual
+// failover", "link down". Becoming master is always AddVips (unless still
+// held after failover()), SendAdvert, AnnounceVips, StateChanged.
+//
 // Threading: not thread-safe; one owner (the VRRP thread) calls everything.
 
 #include <chrono>
@@ -70,7 +80,7 @@ using Actions = std::vector<Action>;
 // counted by the driver, which sees them before this class does).
 struct InstanceStats {
   uint64_t master_transitions = 0;
-  uint64_t adverts_received = 0;       // accepted and processed
+  uint64_t adverts_received = 0;       // handled in Backup or Master (incl. discarded lower ones)
   uint64_t adverts_sent = 0;
   uint64_t priority_zero_received = 0;
   uint64_t priority_zero_sent = 0;
@@ -93,7 +103,8 @@ class StateMachine {
   void stop(base::MonoTime now, Actions& out);
 
   // An advert for this VRID (the caller demultiplexes by VRID and drops
-  // packets that failed parsing). Ignored in Initialize and Fault.
+  // packets that failed parsing). Ignored in Initialize and Fault, and when
+  // its source is params().primary_address (our own, reflected back).
   void on_advert(base::MonoTime now, const ReceivedAdvert& packet, Actions& out);
 
   // Runs every timer that is due at `now` (Adver_Timer, Master_Down_Timer,
@@ -104,8 +115,10 @@ class StateMachine {
   // When on_timer() next has something to do; MonoTime::max() if never.
   base::MonoTime next_deadline() const;
 
-  // Interface link state. Down: a master removes its VIPs; any state -> Fault.
-  // Up while in Fault: -> Initialize, then as start().
+  // Interface link state. Down: a master removes its VIPs; Backup or Master
+  // -> Fault (in Initialize it is only remembered, so that a later start()
+  // goes to Fault and a stopped instance stays stopped). Up while in Fault:
+  // -> Initialize, then as start() (two StateChanged actions).
   void set_link(bool up, base::MonoTime now, Actions& out);
 
   // Lowers the advertised priority by `penalty` (0 = none). The effective
@@ -115,16 +128,22 @@ class StateMachine {
 
   // Manual failover. Only in Master: sends priority 0, -> Backup keeping the
   // VIPs until the new master is heard or Master_Down_Interval passes, and
-  // does not preempt until now + hold (Millis::max() = until release_hold()).
-  // Elsewhere returns an error saying why nothing was done.
+  // does not preempt until now + hold (Millis::max() = until release_hold();
+  // 0 = no hold). The VIPs go (RemoveVips) on the first non-zero-priority
+  // advert from another router; if none comes within Master_Down_Interval,
+  // -> Master again (SendAdvert, AnnounceVips: the VIPs are still there).
+  // Elsewhere returns an error saying why nothing was done, and emits nothing.
   base::Status failover(Millis hold, base::MonoTime now, Actions& out);
 
-  // Ends a failover hold early (no-op without one).
+  // Ends a failover hold early (no-op without one). Emits nothing itself:
+  // the next lower-priority advert is discarded and the usual preemption
+  // follows Master_Down_Interval after the last accepted one.
   void release_hold(base::MonoTime now, Actions& out);
 
   // Applies changed parameters (reload). vrid and vips must be unchanged
   // (the driver restarts the instance otherwise). A master advertises a
-  // changed priority or interval at once.
+  // changed priority or interval at once. A backup's running
+  // Master_Down_Timer is kept; the next accepted advert uses the new values.
   void update(InstanceParams params, base::MonoTime now, Actions& out);
 
   // --- for status; all cheap ---
