@@ -458,6 +458,32 @@ BOOST_AUTO_TEST_CASE(failover_hold_ends_by_itself) {
   BOOST_TEST(p.s.masters() == 1u);
 }
 
+// Without a hold the old master lets the VIPs go to the new master as soon
+// as it hears it, even though it discards that (lower) advert to preempt.
+BOOST_AUTO_TEST_CASE(failover_without_hold_releases_then_preempts_back) {
+  Pair p(params(200, kAddr1), params(100, kAddr2));
+  const MonoTime t = p.s.now();
+  p.s.act(p.a, [](StateMachine& m, MonoTime now, Actions& out) { BOOST_TEST(m.failover(0ms, now, out).ok()); });
+  BOOST_TEST(p.s.sm(p.a).hold_until() == MonoTime::min());
+  const MonoTime b_up = t + 1ms + skew(100);
+  p.s.run_for(10s);
+  CHECK_TIME(p.s.transition_time(p.b, State::Master, t), b_up);
+  const auto a_actions = p.s.actions_since(p.a, t);
+  BOOST_TEST(describe(a_actions).rfind("send:0 master>backup remove add send:200 announce backup>master", 0) == 0u);
+  CHECK_TIME(p.s.transition_time(p.a, State::Master, t + 1ms), t + mdi(200));  // its timer from the failover
+  BOOST_TEST(p.s.masters() == 1u);
+  BOOST_TEST(p.s.vip_holders() == 1u);
+  // Stopping a backup that still holds the VIPs removes them.
+  Pair q(params(200, kAddr1), params(100, kAddr2));
+  q.s.kill(q.b);
+  const MonoTime t2 = q.s.now();
+  q.s.act(q.a, [](StateMachine& m, MonoTime now, Actions& out) {
+    BOOST_TEST(m.failover(Millis::max(), now, out).ok());
+    m.stop(now, out);
+  });
+  BOOST_TEST(describe(q.s.actions_since(q.a, t2)) == "send:0 master>backup remove backup>init");
+}
+
 BOOST_AUTO_TEST_CASE(failover_without_a_taker_comes_back_keeping_the_vips) {
   ElectionSim s;
   const size_t a = s.add(params(200, kAddr1));
