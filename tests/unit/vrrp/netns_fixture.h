@@ -136,6 +136,13 @@ inline Link get_link(nl_sock* sock, const std::string& name) {
   return Link(raw);
 }
 
+// The index of link `name` in the calling thread's namespace.
+inline int ifindex_of(const std::string& name) {
+  unsigned index = if_nametoindex(name.c_str());
+  if (index == 0) fail("if_nametoindex(" + name + ")", errno);
+  return static_cast<int>(index);
+}
+
 // Applies `edit` to an empty change request for link `name`.
 inline void change_link(const std::string& name, const std::function<void(rtnl_link*)>& edit) {
   auto sock = route_socket();
@@ -175,6 +182,22 @@ inline void set_link_up(const std::string& name, bool up) {
   });
 }
 
+// ip link add NAME type bridge.
+inline void add_bridge(const std::string& name) {
+  auto sock = route_socket();
+  Link link(rtnl_link_alloc());
+  rtnl_link_set_name(link.get(), name.c_str());
+  if (int err = rtnl_link_set_type(link.get(), "bridge"); err < 0) nl_fail("bridge type", err);
+  if (int err = rtnl_link_add(sock.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0)
+    nl_fail("add bridge " + name, err);
+}
+
+// ip link set NAME master MASTER, or nomaster when `master` is empty.
+inline void set_master(const std::string& name, const std::string& master) {
+  int master_index = master.empty() ? 0 : ifindex_of(master);
+  change_link(name, [&](rtnl_link* c) { rtnl_link_set_master(c, master_index); });
+}
+
 // ip link del NAME (a veth's peer goes with it).
 inline void delete_link(const std::string& name) {
   auto sock = route_socket();
@@ -194,12 +217,6 @@ inline void add_address(const std::string& name, const std::string& cidr) {
   if (int err = rtnl_addr_add(sock.get(), addr.get(), 0); err < 0) nl_fail("add " + cidr + " to " + name, err);
 }
 
-// The index of link `name` in the calling thread's namespace.
-inline int ifindex_of(const std::string& name) {
-  unsigned index = if_nametoindex(name.c_str());
-  if (index == 0) fail("if_nametoindex(" + name + ")", errno);
-  return static_cast<int>(index);
-}
 
 // "10.9.0.1/24" for every IPv4 address of `ifindex`, from a raw
 // RTM_GETADDR dump (no libnl: an independent view of what the kernel has).
