@@ -45,7 +45,7 @@ base::Status configure(int fd, const std::string& interface, int ifindex, bool j
   // of the host joined too.
   if (!set_option(fd, IPPROTO_IP, IP_MULTICAST_ALL, off))
     return failure(interface, "setsockopt(IP_MULTICAST_ALL)", errno);
-  const int tos = IPTOS_PREC_NETCONTROL;  // 0xC0
+  const int tos = IPTOS_PREC_INTERNETCONTROL;  // 0xC0, DSCP CS6, as keepalived sends
   if (!set_option(fd, IPPROTO_IP, IP_TOS, tos)) return failure(interface, "setsockopt(IP_TOS)", errno);
   if (join_multicast) {
     ip_mreqn group{};

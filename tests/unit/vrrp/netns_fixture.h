@@ -16,11 +16,10 @@
 //   });
 //
 // For two hosts on one wire, make a second namespace and put one end in
-// it (or create it there directly):
+// it; wire_to_new_netns() does it all (addresses, up, carrier):
 //
-//   auto peer = testing::NetNs::create();
-//   testing::add_veth("va", "vb", &peer);             // vb lives in `peer`
-//   peer.run([] { testing::set_link_up("vb", true); });
+//   auto peer = testing::wire_to_new_netns("va", "10.9.0.1/24", "vb", "10.9.0.2/24");
+//   peer.run([] { ...sockets on vb... });
 //
 // Sockets keep the namespace they were created in, whichever thread uses
 // them later: create a socket inside peer.run() and use it from the body.
@@ -311,5 +310,28 @@ inline void NetNs::run(const std::function<void()>& body) const {
 
 // Runs `body` on a new thread inside a new network namespace.
 inline void in_new_netns(const std::function<void()>& body) { NetNs::create().run(body); }
+
+// Two hosts on one wire: a veth pair from the calling thread's namespace
+// (`name`, address `cidr`) to a new namespace (`peer_name`, `peer_cidr`),
+// both ends up and running. Returns the peer's namespace.
+inline NetNs wire_to_new_netns(const std::string& name, const std::string& cidr, const std::string& peer_name,
+                               const std::string& peer_cidr) {
+  NetNs peer = NetNs::create();
+  // Made here then moved (not made there): the ends keep different
+  // ifindexes (2 and 3). Made in two fresh namespaces, both would be 2,
+  // and the kernel's linkwatch, which treats a link whose peer index
+  // equals its own as not urgent, would delay carrier by a second.
+  add_veth(name, peer_name);
+  move_link(peer_name, peer);
+  add_address(name, cidr);
+  set_link_up(name, true);
+  peer.run([&] {
+    add_address(peer_name, peer_cidr);
+    set_link_up(peer_name, true);
+    wait_link_running(peer_name);
+  });
+  wait_link_running(name);
+  return peer;
+}
 
 }  // namespace tandem::vrrp::testing
