@@ -2,8 +2,11 @@
 // Runs the operator's notify hooks (notify_master = /etc/tandem/master.sh)
 // without ever blocking the loop that asked: each command is started with
 // posix_spawn("/bin/sh", "-c", command) with the given environment added,
-// stdin from /dev/null, and reaped through a pidfd watched on the loop.
-// A hook still running after `timeout` is killed (SIGKILL) and logged; at
+// stdin from /dev/null, stdout/stderr the daemon's, every other descriptor
+// closed, signal mask empty and dispositions default, in a process group
+// of its own; reaped through a pidfd watched on the loop (never waited for).
+// A hook still running after `timeout` is killed (SIGKILL, its whole
+// process group: what it started in the background too) and logged; at
 // most `max_running` run at once, further ones are dropped and logged
 // (a flapping link must not fork-bomb the box).
 //
@@ -32,7 +35,9 @@ class NotifyRunner {
   NotifyRunner& operator=(const NotifyRunner&) = delete;
 
   // Starts `command` with `env` (NAME, value) added to the daemon's own
-  // environment. Returns false (and logs) if it could not be started.
+  // environment (a NAME given here replaces the daemon's). Returns false
+  // (and logs) if it could not be started or max_running already run.
+  // The destructor must run before the loop is destroyed.
   bool run(const std::string& command, const std::vector<std::pair<std::string, std::string>>& env);
 
   size_t running() const;
