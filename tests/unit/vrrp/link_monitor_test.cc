@@ -117,6 +117,36 @@ BOOST_AUTO_TEST_CASE(bridge_port_messages_are_not_link_state) {
   });
 }
 
+BOOST_AUTO_TEST_CASE(overrun_is_an_error_and_the_monitor_goes_on) {
+  if (!testing::netns_available()) return;
+  testing::in_new_netns([] {
+    auto monitor = LinkMonitor::open();
+    BOOST_REQUIRE(monitor.ok());
+    // The smallest receive buffer the kernel allows (a few KiB), then more
+    // link events than fit, unread.
+    int tiny = 1;
+    BOOST_REQUIRE(setsockopt(monitor->fd(), SOL_SOCKET, SO_RCVBUFFORCE, &tiny, sizeof tiny) == 0);
+    for (int i = 0; i < 8; ++i) testing::add_veth("a" + std::to_string(i), "b" + std::to_string(i));
+    bool overrun = false;
+    for (int i = 0; i < 20 && !overrun; ++i) {
+      auto drained = monitor->drain([](int, bool) {});
+      if (!drained.ok()) {
+        overrun = true;
+        BOOST_TEST_MESSAGE("overrun: " << drained.error().message);
+        BOOST_CHECK(drained.error().message.find("ENOBUFS") != std::string::npos);
+      }
+    }
+    BOOST_REQUIRE(overrun);
+    // Still subscribed: later events arrive.
+    int big = 1 << 20;
+    BOOST_REQUIRE(setsockopt(monitor->fd(), SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big) == 0);
+    BOOST_REQUIRE(monitor->drain([](int, bool) {}).ok());
+    testing::add_veth("after", "after-peer");
+    std::vector<std::pair<int, bool>> seen;
+    BOOST_CHECK(wait_for(*monitor, testing::ifindex_of("after"), false, seen));
+  });
+}
+
 BOOST_AUTO_TEST_CASE(nothing_pending_returns_at_once) {
   if (!testing::netns_available()) return;
   testing::in_new_netns([] {
