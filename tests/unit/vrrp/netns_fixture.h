@@ -153,7 +153,9 @@ inline void change_link(const std::string& name, const std::function<void(rtnl_l
 }
 
 // Creates the veth pair `name` <-> `peer` in the calling thread's
-// namespace; the peer end is created in `peer_ns` when given.
+// namespace; the peer end is created in `peer_ns` when given (beware: in
+// two fresh namespaces both ends then get ifindex 2, which delays their
+// carrier by ~1 s; see wire_to_new_netns).
 inline void add_veth(const std::string& name, const std::string& peer, const NetNs* peer_ns = nullptr) {
   auto sock = route_socket();
   Link link(rtnl_link_veth_alloc());
