@@ -314,11 +314,9 @@ lb_kill() {
   if [ "$LAB_IMPL" = keepalived ]; then
     pid=$(cat "$T/$name.ka-vrrp.pid" 2>/dev/null)
     [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null
-    stop_proc "$name" KILL
-    stop_proc "${LB_PROXY[$node]}" KILL
-  else
-    stop_proc "$name" KILL
+    stop_proc "${LB_PROXY[$node]}" KILL 2>/dev/null
   fi
+  stop_proc "$name" KILL 2>/dev/null  # (2>: bash's "Killed" notice)
 }
 
 lb_stop() {
