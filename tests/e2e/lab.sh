@@ -32,7 +32,8 @@
 # A VRRP pair on lb-a/lb-b, through one interface whatever the implementation
 # (LAB_IMPL=tandem, the default: tandemd with a [vrrp] section; or
 # LAB_IMPL=keepalived: Debian's keepalived for VRRP next to a tandemd without
-# [vrrp] as the proxy — the reference pair the scenarios can be run against):
+# [vrrp] as the proxy — the reference pair the scenarios can be run against;
+# LB_IMPL[NODE] chooses per node, for interop):
 #   lb_conf NODE PRIO [KEY=VALUE...]   write NODE's config; KEYs are tandem's
 #                           [vrrp] keys (advert_interval defaults to
 #                           $LAB_ADVERT or 100ms); the keepalived translation
@@ -59,6 +60,8 @@ declare -A LAB_IP=([client]=$LAB_NET.10 [lb-a]=$LAB_NET.11 [lb-b]=$LAB_NET.12
 declare -A LB_PROC=()   # NODE -> the process name of its VRRP daemon
 declare -A LB_PROXY=()  # NODE -> the process name of its proxy (keepalived mode)
 declare -A LB_GEN=()
+LB_KA_LOGS=()           # keepalived's logs of this run
+declare -A LB_IMPL=()   # NODE -> tandem | keepalived (default: $LAB_IMPL)
 _LAB_UP=""
 
 lab_ns() { echo "${LAB_PREFIX}$1"; }
@@ -169,6 +172,9 @@ lab_backends() {
 
 # --- the VRRP pair -----------------------------------------------------------
 
+# lb_keepalived NODE: NODE runs keepalived (LB_IMPL[NODE], else LAB_IMPL).
+lb_keepalived() { [ "${LB_IMPL[$1]:-$LAB_IMPL}" = keepalived ]; }
+
 lb_sock() { echo "$T/$1.sock"; }
 lb_ctl() {
   local node=$1
@@ -214,7 +220,7 @@ lb_conf() {
     echo "node = $node"
     echo "status_socket = $(lb_sock "$node")"
     echo "workers = ${LAB_WORKERS:-1}"
-    if [ "$LAB_IMPL" = tandem ]; then
+    if ! lb_keepalived "$node"; then
       echo
       echo "[vrrp]"
       echo "interface = eth0"
@@ -226,7 +232,7 @@ lb_conf() {
     fi
     _lb_proxy_sections
   } >"$T/$node.ini"
-  [ "$LAB_IMPL" = keepalived ] && _lb_keepalived_conf "$node" "$prio" keys vals
+  ! lb_keepalived "$node" || _lb_keepalived_conf "$node" "$prio" keys vals
   return 0
 }
 
@@ -287,10 +293,11 @@ lb_start() {
   LB_GEN[$node]=$gen
   name=$node.$gen
   LB_PROC[$node]=$name
-  if [ "$LAB_IMPL" = keepalived ]; then
+  if lb_keepalived "$node"; then
     LB_PROXY[$node]=proxy-$name
     lab_spawn "proxy-$name" "$node" "$TANDEMD" -c "$T/$node.ini"
     rm -f "$T/$node.kastate"
+    LB_KA_LOGS+=("$T/$name.err")
     lab_spawn "$name" "$node" keepalived -n -l -D -P -R -f "$T/$node.ka.conf" \
       -p "$T/$name.ka.pid" -r "$T/$name.ka-vrrp.pid" -c "$T/$name.ka-chk.pid"
     wait_until 10 test -s "$T/$name.ka-vrrp.pid" ||
@@ -308,7 +315,7 @@ lb_start() {
 lb_kill() {
   local node=$1 name=${LB_PROC[$1]:-} pid
   [ -n "$name" ] || return 0
-  if [ "$LAB_IMPL" = keepalived ]; then
+  if lb_keepalived "$node"; then
     pid=$(cat "$T/$name.ka-vrrp.pid" 2>/dev/null)
     [ -z "$pid" ] || kill -KILL "$pid" 2>/dev/null
     stop_proc "${LB_PROXY[$node]}" KILL 2>/dev/null
@@ -320,7 +327,7 @@ lb_stop() {
   local node=$1 name=${LB_PROC[$1]:-}
   [ -n "$name" ] || return 0
   stop_proc "$name" TERM 10
-  [ "$LAB_IMPL" != keepalived ] || stop_proc "${LB_PROXY[$node]}" TERM 10
+  ! lb_keepalived "$node" || stop_proc "${LB_PROXY[$node]}" TERM 10
 }
 
 # (Polled often, so these avoid starting processes: one costs 10-20 ms here.)
@@ -336,7 +343,7 @@ lb_vrrp() { lb_ctl "$1" show vrrp --json | jget - "$2"; }
 lb_state() {
   local node=$1 s
   if ! lb_running "$node"; then echo down; return; fi
-  if [ "$LAB_IMPL" = keepalived ]; then
+  if lb_keepalived "$node"; then
     s=""
     read -r s <"$T/$node.kastate" 2>/dev/null
     echo "${s:-init}"
@@ -356,7 +363,7 @@ lb_is() { [ "$(lb_state "$1")" = "$2" ]; }
 lb_ready() { SOCK=$(lb_sock "$1") all_up app be1 be2; }
 
 lb_transitions() {
-  if [ "$LAB_IMPL" = keepalived ]; then
+  if lb_keepalived "$1"; then
     wc -l <"$T/$1.kahistory" 2>/dev/null || echo 0
   else
     lb_vrrp "$1" 'd["instances"][0]["transitions"]'

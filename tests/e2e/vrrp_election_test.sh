@@ -26,7 +26,7 @@ check "a client reaches be1 and be2 through the VIP: 200 answers, none failed" \
 check "nothing of the lab in the host's namespace (no 10.77.0.x address, no v-* link)" \
   eval '! ip -4 -o addr show | grep -q " $LAB_NET\." && ! ip -o link show | grep -q " v-"'
 
-if [ "$LAB_IMPL" = tandem ]; then
+if ! lb_keepalived lb-a && ! lb_keepalived lb-b; then
   lb_ctl lb-a show vrrp --json >"$T/a.json" 2>&1
   lb_ctl lb-b show vrrp --json >"$T/b.json" 2>&1
   check "show vrrp --json on lb-a: default instance, eth0, vrid 51, master, priority 200, the VIP" \

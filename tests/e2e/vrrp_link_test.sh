@@ -35,7 +35,7 @@ scenario() {
   fi
   check "$what: lb-a leaves master state (now: $(lb_state lb-a)) and drops the VIP" \
     wait_until 2 eval '! lb_is lb-a master && ! lab_has_vip lb-a'
-  [ "$LAB_IMPL" != tandem ] || [ "$how" != link ] ||
+  lb_keepalived lb-a || [ "$how" != link ] ||
     check "$what: lb-a reports fault while eth0 is down" lb_is lb-a fault
   wait_proc "lg-$preempt-$how" 10
   local f=$T/lg-$preempt-$how.json
