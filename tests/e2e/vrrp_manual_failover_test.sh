@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `tandemctl failover` on the master, under a client opening new connections
+# every 5 ms: the VIP moves to the backup and no request fails (the master
+# hands over first and releases second). The old master (priority 200,
+# preempt) does not take the VIP back while failover_hold lasts;
+# `failover --release` ends the hold and it preempts back. On a backup,
+# `failover` exits 1 and says the node is not master.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
+
+lab_root_or_skip "vrrp manual failover"
+if lb_keepalived lb-a; then
+  echo "ok - vrrp manual failover # SKIP keepalived has no failover command"
+  exit 0
+fi
+lab_up || bail "the lab comes up"
+lab_backends || bail "the backends start"
+MDI_A=$(mdi_ms 100 200)
+
+lb_conf lb-a 200 preempt=yes failover_hold=60s
+lb_conf lb-b 100
+lb_start lb-a || bail "lb-a starts"
+lb_start lb-b || bail "lb-b starts"
+wait_until 5 lab_settled lb-a lb-b || bail "lb-a master, lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
+wait_until 5 eval 'lb_ready lb-a && lb_ready lb-b' || bail "both proxies see the backends"
+
+# 1. The planned failover, under traffic. A late answer (a SYN retransmitted
+# after a second) is not a failure here: the timeout is 3 s.
+lab_traffic lg 3s --timeout 3s
+sleep 1
+t0=$(now_ms)
+lb_ctl lb-a failover >"$T/failover.out" 2>&1
+rc=$?
+check "failover on the master exits 0 (got $rc: $(head -c 200 "$T/failover.out"))" test "$rc" = 0
+if wait_until 3 lab_settled lb-b lb-a; then
+  ok "failover: the VIP moves to lb-b (master), lb-a backup without it"
+  note "failover: settled $(($(now_ms) - t0)) ms after the command"
+else
+  not_ok "failover: the VIP moves to lb-b (master), lb-a backup without it" \
+    "lb-a: $(lb_state lb-a) vip=$(lab_has_vip lb-a && echo yes || echo no), lb-b: $(lb_state lb-b) vip=$(lab_has_vip lb-b && echo yes || echo no)"
+fi
+wait_proc lg 15
+note "client during the failover: $(lab_loadgen_line "$T/lg.json"), latency max $(jget "$T/lg.json" 'd["latency_ms"]["max"]') ms"
+check "failover: no client request failed" jcheck "$T/lg.json" 'd["failed"] == 0 and d["ok"] > 400'
+check "failover: answers came after the failover too (through lb-b)" \
+  jcheck "$T/lg.json" "max(v['last_epoch_ms'] for v in d['by_server'].values()) > $t0 + 1000"
+
+# 2. The hold: lb-a has the higher priority and preempt, yet stays backup.
+lb_ctl lb-a show vrrp --json >"$T/a-hold.json" 2>&1
+check "hold: show vrrp on lb-a reports a hold (hold_ms > 0)" jcheck "$T/a-hold.json" 'd["instances"][0]["hold_ms"] > 0'
+sleep 1.5  # several times lb-a's MDI ($MDI_A ms)
+check "hold: 1.5 s later lb-a (200, preempt) has not taken the VIP back" lab_settled lb-b lb-a
+
+# 3. failover on a backup.
+lb_ctl lb-a failover >"$T/failover2.out" 2>&1
+rc=$?
+check "failover on a backup exits 1 (got $rc)" test "$rc" = 1
+check "failover on a backup says it is not master ($(head -c 200 "$T/failover2.out"))" grep -qi "not.*master" "$T/failover2.out"
+check "failover on a backup changes nothing" lab_settled lb-b lb-a
+
+# 4. Releasing the hold lets lb-a preempt.
+lb_ctl lb-a failover --release >"$T/release.out" 2>&1
+rc=$?
+check "failover --release exits 0 (got $rc: $(head -c 200 "$T/release.out"))" test "$rc" = 0
+t0=$(now_ms)
+if wait_until 3 lab_settled lb-a lb-b; then
+  ok "release: lb-a preempts back (master with the VIP), lb-b backup"
+  note "release: settled $(($(now_ms) - t0)) ms after --release (lb-a's MDI $MDI_A ms)"
+else
+  not_ok "release: lb-a preempts back (master with the VIP), lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
+fi
+lb_ctl lb-a show vrrp --json >"$T/a-end.json" 2>&1
+check "release: hold_ms is 0 again" jcheck "$T/a-end.json" 'd["instances"][0]["hold_ms"] == 0'
+check "history on lb-b: backup -> master -> backup" \
+  eval "lb_ctl lb-b show vrrp --json | jcheck - '[h[\"to\"] for h in d[\"history\"] if h[\"instance\"] == \"default\"][-2:] == [\"master\", \"backup\"]'"
+finish
