@@ -12,6 +12,7 @@
 #include "daemon/status/snmp_commands.h"
 #include "daemon/status/table.h"
 #include "daemon/version.h"
+#include "daemon/vrrp_status.h"
 
 namespace tandem {
 namespace {
@@ -269,7 +270,11 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
   add(registry, Access::Admin, "reload", "", "apply the config file again; a broken file is refused",
       [&d](const Request& r) { return reload(d, r); });
   base::Status snmp = status::register_snmp_commands(
-      registry, [&d](status::MibView& view) { fill_tandem_mib(d, view); }, [&d] { return tandem_oid_base(d); });
+      registry,
+      [&d](status::MibView& view) {
+        fill_tandem_mib(d, view);
+        fill_vrrp_mib(d, view);
+      }, [&d] { return tandem_oid_base(d); });
   if (!snmp) TLOG_ERROR("status commands: %s", snmp.error().message.c_str());
 }
 
