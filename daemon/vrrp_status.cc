@@ -44,14 +44,15 @@ std::string iso_time(base::WallTime t) {
 Table instances_table(const vrrp::ServiceStatus& st) {
   Table t({"instance", "interface", "vrid", "state", "priority", "base_priority", "master", "advert_interval_ms",
            "master_advert_interval_ms", "preempt", "vips", "in_state_ms", "transitions", "adverts_rx", "adverts_tx",
-           "hold_ms"});
+           "hold_ms", "adverts_late", "max_advert_delay_us"});
   const base::MonoTime now = base::SystemClock::instance().now();
   for (const auto& s : st.instances) {
     t.add_row({s.name, s.interface, s.vrid, vrrp::to_string(s.state), s.priority, s.base_priority,
                s.master_address == 0 ? status::Cell::null() : status::Cell(vrrp::ipv4_to_string(s.master_address)),
                static_cast<int64_t>(s.advert_interval.count()), static_cast<int64_t>(s.master_advert_interval.count()),
                s.preempt, vips_text(s), ms_between(s.state_since, now), s.stats.master_transitions,
-               s.stats.adverts_received, s.stats.adverts_sent, static_cast<int64_t>(s.hold_remaining.count())});
+               s.stats.adverts_received, s.stats.adverts_sent, static_cast<int64_t>(s.hold_remaining.count()),
+               s.adverts_late, static_cast<int64_t>(s.max_advert_delay.count())});
   }
   return t;
 }

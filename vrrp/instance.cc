@@ -217,8 +217,23 @@ void Instance::arm() {
 }
 
 void Instance::on_timer(int) {
+  const base::MonoTime due = machine_.next_deadline();
+  const base::MonoTime t = now();
+  const bool was_master = machine_.state() == State::Master;
   Actions actions;
-  machine_.on_timer(now(), actions);
+  machine_.on_timer(t, actions);
+  // A master's timer is its Adver_Timer: measure how late the advert is.
+  if (was_master && due != base::MonoTime::max() && t >= due &&
+      std::any_of(actions.begin(), actions.end(), [](const Action& a) { return a.kind == Action::Kind::SendAdvert; })) {
+    auto delay = std::chrono::duration_cast<std::chrono::microseconds>(t - due);
+    max_advert_delay_ = std::max(max_advert_delay_, delay);
+    if (delay * 10 > conf_.advert_interval) {
+      ++adverts_late_;
+      error_log_.log(base::LogLevel::Warning, "vrrp %s: advert sent %lldus late (interval %lldms)",
+                     conf_.name.c_str(), static_cast<long long>(delay.count()),
+                     static_cast<long long>(conf_.advert_interval.count()));
+    }
+  }
   execute(actions);
 }
 
@@ -251,6 +266,8 @@ InstanceStatus Instance::status(int ifindex) const {
   s.garps_sent = garps_sent_;
   s.send_errors = send_errors_;
   s.vip_errors = vip_errors_;
+  s.adverts_late = adverts_late_;
+  s.max_advert_delay = max_advert_delay_;
   return s;
 }
 

@@ -91,6 +91,8 @@ class Instance {
   uint64_t garps_sent_ = 0;
   uint64_t send_errors_ = 0;
   uint64_t vip_errors_ = 0;
+  uint64_t adverts_late_ = 0;
+  std::chrono::microseconds max_advert_delay_{0};
   std::vector<uint8_t> buffer_;  // reused for encoding adverts
   base::RateLimitedLog error_log_{5, std::chrono::seconds(10)};
 };

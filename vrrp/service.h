@@ -16,6 +16,7 @@
 // main thread); every other method may be called from any thread.
 
 #include <array>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -76,6 +77,10 @@ struct InstanceStatus {
   uint64_t garps_sent = 0;
   uint64_t send_errors = 0;
   uint64_t vip_errors = 0;          // VIP add/remove that failed (logged)
+  // Timing of the master's periodic adverts: how far after its due time
+  // each was sent (the loop's wake-up latency plus the work before it).
+  uint64_t adverts_late = 0;        // sent more than a tenth of the interval late
+  std::chrono::microseconds max_advert_delay{0};
 };
 
 struct ServiceStatus {
