@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(an_owner_becomes_master_adds_vips_advertises_and_announces)
   FakePorts ports;
   Instance instance(loop.get(), owner_conf(), kSelf, ports);
   instance.start();
-  BOOST_TEST(instance.state() == State::Master);
+  BOOST_TEST((instance.state() == State::Master));
   BOOST_REQUIRE_EQUAL(ports.vips.size(), 2u);
   BOOST_TEST(ports.vips[0].prefix_len == 24);
   BOOST_REQUIRE(!ports.adverts.empty());
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(an_owner_becomes_master_adds_vips_advertises_and_announces)
   BOOST_TEST(env_of(ports.hooks[0].second, "TANDEM_VRID") == "51");
   BOOST_REQUIRE_EQUAL(ports.changes.size(), 1u);
   BOOST_TEST(ports.changes[0].instance == "web");
-  BOOST_TEST(ports.changes[0].to == State::Master);
+  BOOST_TEST((ports.changes[0].to == State::Master));
 
   // The burst: garp_count rounds over both VIPs; and adverts keep coming.
   run_until(loop.get(), [&] { return ports.garps.size() >= 4 && ports.adverts.size() >= 4; }, 3000ms);
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(stop_resigns_and_removes_the_vips) {
   instance.start();
   ports.adverts.clear();
   instance.stop();
-  BOOST_TEST(instance.state() == State::Initialize);
+  BOOST_TEST((instance.state() == State::Initialize));
   BOOST_TEST(ports.vips.empty());
   BOOST_REQUIRE(!ports.adverts.empty());
   BOOST_TEST(ports.adverts.back().advert.priority == 0);
@@ -168,7 +168,7 @@ BOOST_AUTO_TEST_CASE(failover_on_a_backup_does_nothing_and_says_so) {
   c.advert_interval = 1000ms;
   Instance instance(loop.get(), c, kSelf, ports);
   instance.start();
-  BOOST_TEST(instance.state() == State::Backup);
+  BOOST_TEST((instance.state() == State::Backup));
   bool done = true;
   std::string line = instance.failover(false, done);
   BOOST_TEST(!done);
@@ -185,11 +185,11 @@ BOOST_AUTO_TEST_CASE(link_down_releases_the_vips) {
   Instance instance(loop.get(), c, kSelf, ports);
   instance.start();
   instance.set_link(false);
-  BOOST_TEST(instance.state() == State::Fault);
+  BOOST_TEST((instance.state() == State::Fault));
   BOOST_TEST(ports.vips.empty());
   BOOST_TEST(ports.hooks[ports.hooks.size() - 2].first == "fault-hook");
   instance.set_link(true);
-  BOOST_TEST(instance.state() == State::Master);  // an owner is master again at once
+  BOOST_TEST((instance.state() == State::Master));  // an owner is master again at once
   BOOST_TEST(ports.vips.size() == 2u);
 }
 
