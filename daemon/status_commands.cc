@@ -106,7 +106,9 @@ Response show_status(const Daemon& d, const Request& r) {
     w.end_object();
     // The object stays open: the two tables are spliced in as JSON arrays.
     std::string out = w.take();
-    out += ",\"frontends\":" + frontends_table(d).to_json() + ",\"pools\":" + pools_summary_table(d).to_json() + "}";
+    out += ",\"frontends\":" + frontends_table(d).to_json() + ",\"pools\":" + pools_summary_table(d).to_json();
+    if (d.vrrp() != nullptr) out += ",\"vrrp\":" + vrrp_summary_table(d).to_json();
+    out += "}";
     return Response::ok(out);
   }
   char head[512];
@@ -117,7 +119,9 @@ Response show_status(const Daemon& d, const Request& r) {
            d.config().file.c_str(), static_cast<unsigned long long>(d.reloads()),
            static_cast<unsigned long long>(d.reload_failures()), static_cast<long long>(all.active),
            static_cast<unsigned long long>(all.total));
-  return Response::ok(std::string(head) + frontends_table(d).to_text() + pools_summary_table(d).to_text());
+  std::string text = std::string(head) + frontends_table(d).to_text() + pools_summary_table(d).to_text();
+  if (d.vrrp() != nullptr) text += vrrp_summary_table(d).to_text();
+  return Response::ok(text);
 }
 
 Response show_pools(const Daemon& d, const Request& r) {

@@ -100,6 +100,16 @@ Response failover(Daemon& d, const Request& r) {
 
 }  // namespace
 
+status::Table vrrp_summary_table(const Daemon& d) {
+  Table t({"vrrp", "state", "priority", "master", "vips"});
+  if (d.vrrp() == nullptr) return t;
+  for (const auto& s : d.vrrp()->status().instances)
+    t.add_row({s.name, vrrp::to_string(s.state), s.priority,
+               s.master_address == 0 ? status::Cell::null() : status::Cell(vrrp::ipv4_to_string(s.master_address)),
+               vips_text(s)});
+  return t;
+}
+
 void register_vrrp_commands(Daemon& d, status::CommandRegistry& registry) {
   auto add = [&](status::Command c) {
     if (auto s = registry.add(std::move(c)); !s) TLOG_ERROR("status commands: %s", s.error().message.c_str());

@@ -7,6 +7,7 @@
 
 #include "daemon/status/command_registry.h"
 #include "daemon/status/mib.h"
+#include "daemon/status/table.h"
 
 namespace tandem {
 
@@ -14,6 +15,10 @@ class Daemon;
 
 // Registers `show vrrp` and `failover [INSTANCE] [--release]`.
 void register_vrrp_commands(Daemon& daemon, status::CommandRegistry& registry);
+
+// One row per VRRP instance (instance, state, priority, master, vips), for
+// `show status`; no rows without a [vrrp] section.
+status::Table vrrp_summary_table(const Daemon& daemon);
 
 // Adds the VRRPv3-MIB objects of every instance to `view` (nothing when
 // the config has no [vrrp] section).
