@@ -20,7 +20,7 @@
 namespace tandem::vrrp {
 
 struct NotifyOptions {
-  std::chrono::milliseconds timeout{30000};
+  std::chrono::milliseconds timeout{30000};  // 0: no limit
   size_t max_running = 8;
 };
 
@@ -39,14 +39,21 @@ class NotifyRunner {
   // How the hooks ended, for status and tests.
   uint64_t succeeded() const;  // exit status 0
   uint64_t failed() const;     // non-zero exit, killed, or could not start
+  // Of failed(): not started because max_running were running.
+  uint64_t dropped() const;
+  // Of failed(): killed at the timeout.
+  uint64_t timed_out() const;
 
  private:
   struct Child;  // pid, pidfd, watcher, deadline; see notify_runner.cc
+  void finish(Child* child, bool ok);  // counts, unlinks and deletes a reaped child
   struct ev_loop* loop_;
   NotifyOptions options_;
   std::list<Child*> children_;
   uint64_t succeeded_ = 0;
   uint64_t failed_ = 0;
+  uint64_t dropped_ = 0;
+  uint64_t timed_out_ = 0;
 };
 
 }  // namespace tandem::vrrp

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace tandem::vrrp {
@@ -35,6 +36,9 @@ inline constexpr size_t kMaxAddresses = 255;
 // An IPv4 address in host byte order (10.0.0.1 == 0x0A000001): comparisons
 // (RFC 5798's "higher primary address wins") then follow numeric order.
 using Ipv4 = uint32_t;
+
+// Dotted-quad text of `address` ("10.0.0.1"), for logs and reasons.
+std::string format_ipv4(Ipv4 address);
 
 // The fields of an advertisement; version and type are implied (3, 1).
 struct Advert {
@@ -88,13 +92,20 @@ void encode(const Advert& advert, Ipv4 source, Ipv4 destination, std::vector<uin
 // (IP header first). Checks, in order: IP header sanity, protocol, TTL,
 // VRRP version, type, length against the address count, checksum (with the
 // pseudo-header from the IP header's addresses), a non-zero interval.
-// Trailing bytes beyond the IP total length are ignored. Never reads
-// outside `packet`; any byte sequence is safe input (fuzzed).
+// Trailing bytes beyond the IP total length are ignored. A VRRP payload
+// longer than 8 + 4 * count is accepted (the extra bytes are covered by the
+// checksum, as the pseudo-header length says, and otherwise ignored); a
+// shorter one is BadLength. Never reads outside `packet`; any byte sequence
+// is safe input (fuzzed).
 ParseResult parse_ipv4_packet(std::span<const uint8_t> packet);
 
 // The Internet checksum (RFC 1071) of `data`, continuing from `sum`
-// (a 32-bit running sum, not yet folded). Exposed for tests.
+// (a 32-bit running sum, not yet folded). `data` must start at an even
+// offset of the summed message (an odd last byte is padded with zero).
+// Exposed for tests.
 uint32_t checksum_add(uint32_t sum, std::span<const uint8_t> data);
+// Folds the carries of `sum` and returns its one's complement: the value to
+// store in a checksum field, and 0 when the sum covers a correct checksum.
 uint16_t checksum_fold(uint32_t sum);
 
 }  // namespace tandem::vrrp

@@ -156,6 +156,28 @@ class StateMachine {
   base::MonoTime lower_master_seen_since_ = base::MonoTime::max();  // preempt_delay
   base::MonoTime last_split_brain_answer_ = base::MonoTime::min();
   InstanceStats stats_;
+
+  // Why the Master_Down_Timer runs, for the reason and the statistics
+  // when it expires.
+  base::MonoTime last_advert_at_{};   // last accepted advert (or entering Backup)
+  bool discarded_lower_ = false;      // discarding a lower master's adverts to preempt it
+  Ipv4 lower_address_ = 0;            // ... that master
+  uint8_t lower_priority_ = 0;
+  bool resigned_ = false;             // the master sent priority 0
+
+  bool hold_active(base::MonoTime now) const;
+  std::chrono::microseconds down_interval() const;
+  void send_advert(uint8_t priority, Actions& out);
+  void remove_vips(Actions& out);
+  void transition(State to, base::MonoTime now, std::string reason, Actions& out);
+  void enter(base::MonoTime now, const char* why, Actions& out);
+  void become_master(base::MonoTime now, NewMasterReason why, std::string reason, Actions& out);
+  void become_backup(base::MonoTime now, std::string reason, Actions& out);
+  void accept_master(base::MonoTime now, const ReceivedAdvert& packet);
+  void count_received(const Advert& advert);
+  void backup_receive(base::MonoTime now, const ReceivedAdvert& packet, Actions& out);
+  void master_receive(base::MonoTime now, const ReceivedAdvert& packet, Actions& out);
+  void master_down(base::MonoTime now, Actions& out);
 };
 
 }  // namespace tandem::vrrp
