@@ -40,7 +40,10 @@
 #                           knows advert_interval, preempt, preempt_delay,
 #                           unicast_peer and ignores the rest
 #   lb_start NODE           start it (a fresh process name per start,
-#                           LB_PROC[NODE]); waits until it answers
+#                           LB_PROC[NODE]); waits until it answers (unless
+#                           LB_NOWAIT is set)
+#   lab_start_pair M B      start M, wait until master and ready; start B,
+#                           wait until the pair is settled and both ready
 #   lb_kill NODE            kill -9 everything of NODE (VRRP daemon and proxy)
 #   lb_stop NODE            SIGTERM, wait for the exit
 #   lb_state NODE           master | backup | init | fault | down
@@ -48,7 +51,7 @@
 #   lb_ready NODE           NODE's proxy sees be1 and be2 up
 #   lb_ctl NODE ARGS...     tandemctl on NODE's status socket
 #   lb_vrrp NODE EXPR       (tandem) a Python expression over `show vrrp --json`
-#   lb_transitions NODE     how many state changes NODE has been through
+#   lb_changes NODE         how many state changes NODE has been through
 
 LAB_NET=10.77.0
 LAB_VIP=$LAB_NET.100
@@ -305,6 +308,7 @@ lb_start() {
   else
     lab_spawn "$name" "$node" "$TANDEMD" -c "$T/$node.ini"
   fi
+  [ -z "${LB_NOWAIT:-}" ] || return 0
   if ! wait_until 10 lb_ctl "$node" status; then
     echo "# tandemd did not answer on $node; its stderr:" >&2
     tail -20 "$T/${LB_PROXY[$node]:-$name}.err" | sed 's/^/#   /' >&2
@@ -362,11 +366,11 @@ lb_is() { [ "$(lb_state "$1")" = "$2" ]; }
 
 lb_ready() { SOCK=$(lb_sock "$1") all_up app be1 be2; }
 
-lb_transitions() {
+lb_changes() {
   if lb_keepalived "$1"; then
     wc -l <"$T/$1.kahistory" 2>/dev/null || echo 0
   else
-    lb_vrrp "$1" 'd["instances"][0]["transitions"]'
+    lb_vrrp "$1" 'len(d["history"])'
   fi
 }
 
@@ -399,3 +403,37 @@ lab_median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (N
 lab_loadgen_line() {
   jget "$1" '"%d answered (be1 %d, be2 %d), %d failed %s, longest gap %.0f ms" % (d["ok"], d["by_server"].get("be1",{}).get("count",0), d["by_server"].get("be2",{}).get("count",0), d["failed"], {k: v for k, v in d["failures"].items() if v}, d["max_gap_ms"])'
 }
+
+# lab_start_pair MASTER BACKUP: starts MASTER and waits until it is master
+# with the VIP and its proxy sees the servers; then starts BACKUP and waits
+# until the pair is settled (MASTER master, BACKUP backup) and BACKUP's
+# proxy is ready too. Configs are written by lb_conf beforehand. False, with
+# a line on stderr, if that does not happen in time.
+lab_start_pair() {
+  local m=$1 b=$2
+  lb_start "$m" || return 1
+  if ! wait_until 5 eval "lb_is $m master && lab_has_vip $m && lb_ready $m"; then
+    echo "# $m alone: $(lb_state "$m"), vip: $(lab_has_vip "$m" && echo yes || echo no)" >&2
+    return 1
+  fi
+  lb_start "$b" || return 1
+  if ! wait_until 5 eval "lab_settled $m $b && lb_ready $b" || ! lab_settled "$m" "$b"; then
+    echo "# pair: $m $(lb_state "$m"), $b $(lb_state "$b")" >&2
+    return 1
+  fi
+}
+
+# lab_block_backends NODE / lab_unblock_backends NODE: NODE cannot reach the
+# backends (TCP to port 8080 dropped by nftables inside NODE): its health
+# checks fail while the other nodes' succeed.
+lab_block_backends() {
+  lab_exec "$1" nft -f - <<EON
+table inet labbe {
+  chain output {
+    type filter hook output priority 0; policy accept;
+    tcp dport 8080 drop
+  }
+}
+EON
+}
+lab_unblock_backends() { lab_exec "$1" nft delete table inet labbe; }

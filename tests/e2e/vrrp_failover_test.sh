@@ -28,9 +28,7 @@ lab_backends || bail "the backends start"
 # start_pair ADVERT: lb-a (200) master and lb-b (100) backup, settled.
 start_pair() {
   lb_conf lb-a 200 "advert_interval=$1" && lb_conf lb-b 100 "advert_interval=$1"
-  lb_start lb-a || return 1
-  lb_start lb-b || return 1
-  wait_until 10 lab_settled lb-a lb-b && wait_until 5 lb_ready lb-a && wait_until 5 lb_ready lb-b
+  lab_start_pair lb-a lb-b
 }
 
 # one_run ADVERT_MS RUN MASTER BACKUP: kill -9 MASTER under traffic; BACKUP

@@ -19,10 +19,7 @@ MDI_A=$(mdi_ms 100 200)
 
 lb_conf lb-a 200 preempt=yes failover_hold=60s
 lb_conf lb-b 100
-lb_start lb-a || bail "lb-a starts"
-lb_start lb-b || bail "lb-b starts"
-wait_until 5 lab_settled lb-a lb-b || bail "lb-a master, lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
-wait_until 5 eval 'lb_ready lb-a && lb_ready lb-b' || bail "both proxies see the backends"
+lab_start_pair lb-a lb-b || bail "lb-a master, lb-b backup, both ready" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
 
 # 1. The planned failover, under traffic. A late answer (a SYN retransmitted
 # after a second) is not a failure here: the timeout is 3 s.

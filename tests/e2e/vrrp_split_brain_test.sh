@@ -15,10 +15,7 @@ MDI_B=$(mdi_ms 100 100)
 
 lb_conf lb-a 200
 lb_conf lb-b 100
-lb_start lb-a || bail "lb-a starts"
-lb_start lb-b || bail "lb-b starts"
-wait_until 5 lab_settled lb-a lb-b || bail "lb-a master, lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
-wait_until 5 eval 'lb_ready lb-a && lb_ready lb-b' || bail "both proxies see the backends"
+lab_start_pair lb-a lb-b || bail "lb-a master, lb-b backup, both ready" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
 
 lab_block_vrrp lb-b lb-a || bail "nft blocks VRRP in lb-b"
 t0=$(now_ms)

@@ -303,6 +303,13 @@ class Slot {
     timer_.start(delay_s);
   }
   bool idle() const { return state_ == State::Idle; }
+  // At the end of the run: a slot waiting for its next start goes idle now
+  // (not when its pacing timer would have fired).
+  void cancel_wait() {
+    if (state_ != State::Waiting) return;
+    timer_.stop();
+    state_ = State::Idle;
+  }
 
  private:
   enum class State { Idle, Waiting, Connecting, Sending, Reading };
@@ -398,6 +405,7 @@ class Loadgen {
  private:
   void on_deadline(int) {
     stopping_ = true;
+    for (auto& s : slots_) s->cancel_wait();
     check_done();
   }
   void on_hard_stop(int) { ev_break(loop_, EVBREAK_ALL); }
