@@ -27,6 +27,7 @@
 #                           nftables inside NODE only: drops VRRP (IP protocol
 #                           112) from PEER and to PEER or 224.0.0.18
 #   lab_has_vip NODE        NODE's eth0 carries LAB_VIP
+#   lab_has_addr NODE ADDR  NODE's eth0 carries ADDR
 #   lab_backends            the test backend in be1 and be2, on :8080
 #
 # A VRRP pair on lb-a/lb-b, through one interface whatever the implementation
@@ -39,6 +40,7 @@
 #                           $LAB_ADVERT or 100ms); the keepalived translation
 #                           knows advert_interval, preempt, preempt_delay,
 #                           unicast_peer and ignores the rest
+#   (these keep state in this shell: never call them in $(...) or `check`)
 #   lb_start NODE           start it (a fresh process name per start,
 #                           LB_PROC[NODE]); waits until it answers (unless
 #                           LB_NOWAIT is set)
@@ -159,7 +161,8 @@ EOF
 
 lab_unblock_vrrp() { lab_exec "$1" nft delete table inet labfw; }
 
-lab_has_vip() { ip -n "$(lab_ns "$1")" -4 -o addr show dev eth0 2>/dev/null | grep -q " $LAB_VIP/"; }
+lab_has_vip() { lab_has_addr "$1" "$LAB_VIP"; }
+lab_has_addr() { ip -n "$(lab_ns "$1")" -4 -o addr show dev eth0 2>/dev/null | grep -q " $2/"; }
 
 lab_backends() {
   local be

@@ -3,7 +3,10 @@
 # the other is backup without it; a client reaches both backends through the
 # VIP; the status socket tells the story (show vrrp, --json, status). With
 # equal priorities the higher primary address wins (RFC 5798 6.4.3): both
-# are made masters (VRRP blocked between them), then they meet.
+# are made masters (VRRP blocked between them), then they meet. Then the
+# same election with unicast adverts (nothing multicast on the wire), and
+# two instances ([vrrp] and [vrrp:second], VIPs .100 and .101), each node
+# master of one.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 
@@ -68,4 +71,56 @@ else
 fi
 sleep 0.5
 check "equal priorities: still one master half a second later" lab_settled lb-b lb-a
+lb_stop lb-a
+lb_stop lb-b
+
+# 4. Unicast adverts.
+if true; then  # keepalived speaks unicast too
+  lab_spawn watch client "$TOOLS/vrrpwatch" --join eth0 --ready-file "$T/watch.ready" --output "$T/watch.json"
+  wait_until 3 test -s "$T/watch.ready" || bail "the advert watcher starts" "$(cat "$T/watch.err")"
+  lb_conf lb-a 200 "unicast_peer=${LAB_IP[lb-b]}"
+  lb_conf lb-b 100 "unicast_peer=${LAB_IP[lb-a]}"
+  # (not inside `check`: that runs its command in a subshell, and the started
+  # processes must be known to this one)
+  if lab_start_pair lb-a lb-b; then ok "unicast: lb-a master with the VIP, lb-b backup"
+  else not_ok "unicast: lb-a master with the VIP, lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"; fi
+  sleep 0.5  # some adverts
+  stop_proc watch TERM
+  check "unicast: no advert reaches a third node (multicast)" jcheck "$T/watch.json" 'd["sources"] == []'
+  if ! lb_keepalived lb-b; then
+    check "unicast: lb-b hears lb-a's adverts" \
+      eval "lb_ctl lb-b show vrrp --json | jcheck - 'd[\"instances\"][0][\"adverts_rx\"] > 3 and d[\"instances\"][0][\"master\"] == \"${LAB_IP[lb-a]}\"'"
+  fi
+  lb_kill lb-a
+  check "unicast: lb-a killed, lb-b takes over" wait_until 3 eval 'lb_is lb-b master && lab_has_vip lb-b'
+  lb_stop lb-b
+  lab_exec lb-a ip addr del "$LAB_VIP/24" dev eth0 2>/dev/null
+fi
+
+# 5. Two instances, each master on a different node.
+if ! lb_keepalived lb-a && ! lb_keepalived lb-b; then
+  VIP2=$LAB_NET.101
+  lb_conf lb-a 200
+  lb_conf lb-b 100
+  for node in lb-a lb-b; do
+    prio=200
+    [ "$node" = lb-a ] && prio=100
+    printf '\n[vrrp:second]\ninterface = eth0\nvrid = 52\npriority = %s\nadvert_interval = 100ms\nvip = %s/24\n' \
+      "$prio" "$VIP2" >>"$T/$node.ini"
+  done
+  lb_start lb-a || bail "lb-a starts with two instances"
+  lb_start lb-b || bail "lb-b starts with two instances"
+  both() {
+    lb_ctl "$1" show vrrp --json | jcheck - "{i['instance']: i['state'] for i in d['instances']} == $2"
+  }
+  check "two instances: lb-a is master of default and backup of second" \
+    wait_until 5 both lb-a "{'default': 'master', 'second': 'backup'}"
+  check "two instances: lb-b is backup of default and master of second" \
+    wait_until 5 both lb-b "{'default': 'backup', 'second': 'master'}"
+  check "two instances: .100 on lb-a only, .101 on lb-b only" \
+    eval "lab_has_vip lb-a && ! lab_has_vip lb-b && lab_has_addr lb-b $VIP2 && ! lab_has_addr lb-a $VIP2"
+  lb_kill lb-b
+  check "two instances: lb-b killed, lb-a is master of both and holds both VIPs" \
+    wait_until 3 eval "both lb-a \"{'default': 'master', 'second': 'master'}\" && lab_has_addr lb-a $VIP2"
+fi
 finish

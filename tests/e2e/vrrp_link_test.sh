@@ -16,10 +16,18 @@ lab_up || bail "the lab comes up"
 lab_backends || bail "the backends start"
 MDI=$(mdi_ms 100 100)
 
+# hooks_are FILE LIST: the states of the hook lines in FILE ("default STATE
+# REASON...", one per run of a notify_* command), comma-joined, are LIST.
+hooks_are() { [ "$(awk '$1 == "default" && NF >= 3 { print $2 }' "$1" 2>/dev/null | paste -sd, -)" = "$2" ]; }
+
 # scenario PREEMPT HOW: HOW is link (eth0 down/up in lb-a) or cable.
 scenario() {
   local preempt=$1 how=$2 t0 what="preempt=$1, $2"
-  lb_conf lb-a 200 "preempt=$preempt"
+  local hooks=$T/hooks-$preempt-$how
+  lb_conf lb-a 200 "preempt=$preempt" \
+    "notify_master=echo \"\$TANDEM_INSTANCE \$TANDEM_STATE \$TANDEM_REASON\" >>$hooks" \
+    "notify_backup=echo \"\$TANDEM_INSTANCE \$TANDEM_STATE \$TANDEM_REASON\" >>$hooks" \
+    "notify_fault=echo \"\$TANDEM_INSTANCE \$TANDEM_STATE \$TANDEM_REASON\" >>$hooks"
   lb_conf lb-b 100
   lab_start_pair lb-a lb-b ||
     bail "$what: lb-a master, lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
@@ -60,6 +68,13 @@ scenario() {
   lab_exec client "$TOOLS/loadgen" --connect "$LAB_VIP:80" --concurrency 2 --count 50 --timeout 1s \
     --output "$T/after-$preempt-$how.json" >/dev/null 2>&1
   check "$what: the client is served after the link came back" jcheck "$T/after-$preempt-$how.json" 'd["ok"] == 50'
+  if ! lb_keepalived lb-a; then  # the hooks saw it all, in order
+    local want=backup,master,fault,backup
+    [ "$preempt" = no ] || want=backup,master,fault,backup,master
+    check "$what: notify_* hooks ran in order ($want) with TANDEM_INSTANCE/STATE/REASON" \
+      wait_until 2 hooks_are "$hooks" "$want"
+    hooks_are "$hooks" "$want" || note "hooks: $(tr '\n' '|' <"$hooks" 2>/dev/null)"
+  fi
   lb_stop lb-a
   lb_stop lb-b
 }

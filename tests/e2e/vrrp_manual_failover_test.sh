@@ -70,4 +70,22 @@ lb_ctl lb-a show vrrp --json >"$T/a-end.json" 2>&1
 check "release: hold_ms is 0 again" jcheck "$T/a-end.json" 'd["instances"][0]["hold_ms"] == 0'
 check "history on lb-b: backup -> master -> backup" \
   eval "lb_ctl lb-b show vrrp --json | jcheck - '[h[\"to\"] for h in d[\"history\"] if h[\"instance\"] == \"default\"][-2:] == [\"master\", \"backup\"]'"
+
+# 5. The hold ends by itself: failover_hold = 1s.
+lb_stop lb-a
+lb_conf lb-a 200 preempt=yes failover_hold=1s
+lb_start lb-a || bail "lb-a restarts with failover_hold = 1s"
+wait_until 5 eval 'lab_settled lb-a lb-b && lb_ready lb-a' || bail "lb-a preempts back after its restart" "lb-a: $(lb_state lb-a)"
+lb_ctl lb-a failover >/dev/null 2>&1
+t0=$(now_ms)
+check "hold 1s: the failover hands the VIP to lb-b" wait_until 2 lab_settled lb-b lb-a
+wait_until 1 eval "[ \$(now_ms) -ge $((t0 + 700)) ]"
+check "hold 1s: 700 ms after the failover lb-a still holds back" lab_settled lb-b lb-a
+if wait_until 4 lab_settled lb-a lb-b; then
+  took=$(($(now_ms) - t0))
+  check "hold 1s: lb-a preempts back when the hold ends ($took ms after the failover: 900..$((1000 + MDI_A + 800)))" \
+    test "$took" -ge 900 -a "$took" -le $((1000 + MDI_A + 800))
+else
+  not_ok "hold 1s: lb-a preempts back when the hold ends" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
+fi
 finish
