@@ -26,8 +26,9 @@
 //    "start_epoch_ms":..,"duration_ms":..,"failure_samples":[...]}
 // (*_ms are relative to the start). max_gap_ms is the longest time without a
 // successful response: between two consecutive successful completions, or
-// from the start to the first one, or from the last one to the end (that is
-// what a client sees during a failover). "gaps" lists the (at most 20 first)
+// from the start to the first one, or from the last one to the end of the
+// run (when it stopped starting requests) — what a client sees during a
+// failover. "gaps" lists the (at most 20 first)
 // gaps longer than --gap-threshold (default 100ms). With --rate the slots'
 // starts are spread evenly over the period (no bursts), so the gap is
 // resolved to about 1/rate. --report-interval prints a JSON line per
@@ -207,8 +208,10 @@ class Stats {
 
   long failed() const { return failed_; }
 
-  std::string summary(double now) {
-    note_gap(last_success_ms_, (now - start_) * 1000);
+  // `gap_end`: when the run stopped starting requests (the end of the
+  // last gap: requests still in flight then do not stretch it).
+  std::string summary(double now, double gap_end) {
+    note_gap(last_success_ms_, (gap_end - start_) * 1000);
     std::sort(latency_us_.begin(), latency_us_.end());
     auto pct = [&](double p) -> double {
       if (latency_us_.empty()) return 0;
@@ -370,7 +373,7 @@ class Loadgen {
     }
     check_done();
     if (!done_) ev_run(loop_, 0);
-    std::string summary = stats_.summary(ev_now(loop_));
+    std::string summary = stats_.summary(ev_now(loop_), stopping_ ? stopped_at_ : ev_now(loop_));
     if (opt_.report_s > 0) stats_.report_interval(ev_now(loop_));
     if (opt_.output.empty()) {
       std::fputs(summary.c_str(), stdout);
@@ -405,6 +408,7 @@ class Loadgen {
  private:
   void on_deadline(int) {
     stopping_ = true;
+    stopped_at_ = ev_now(loop_);
     for (auto& s : slots_) s->cancel_wait();
     check_done();
   }
@@ -423,6 +427,7 @@ class Loadgen {
   double start_ = 0;
   long started_ = 0;
   bool stopping_ = false;
+  double stopped_at_ = 0;
   bool done_ = false;
 };
 
