@@ -162,7 +162,7 @@ on lb-b ip -4 -br addr show dev eth0 | indent
 echo
 on lb-a tandemctl show vrrp | indent
 
-heading "8. A planned failover nobody notices"
+heading "8. A planned failover"
 say "An operator moves the VIP to lb-b (say, to patch lb-a). lb-a resigns but keeps"
 say "the VIP until lb-b has it; then it stays backup for failover_hold (60 s)."
 wait_until 5 lb_ready lb-a

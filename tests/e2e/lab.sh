@@ -54,6 +54,18 @@
 #   lb_ctl NODE ARGS...     tandemctl on NODE's status socket
 #   lb_vrrp NODE EXPR       (tandem) a Python expression over `show vrrp --json`
 #   lb_changes NODE         how many state changes NODE has been through
+#
+# Helpers:
+#   lab_root_or_skip NAME   print "ok - NAME # SKIP ..." and end unless root
+#   lab_settled M B         M master with the VIP, B backup without it
+#   lab_block_backends NODE / lab_unblock_backends NODE
+#                           nftables inside NODE: its TCP to :8080 is dropped
+#                           (its health checks fail, the peer's do not)
+#   lab_traffic NAME DUR [ARGS...]  loadgen in `client`: new connections to
+#                           the VIP at 200/s, 250 ms timeout; $T/NAME.json
+#   lab_loadgen_line FILE   a one-line account of a loadgen summary
+#   mdi_ms ADVERT_MS PRIO   a backup's Master_Down_Interval (RFC 5798)
+#   lab_median N...
 
 LAB_NET=10.77.0
 LAB_VIP=$LAB_NET.100
@@ -388,9 +400,6 @@ lab_traffic() {
   lab_spawn "$name" client "$TOOLS/loadgen" --connect "$LAB_VIP:80" --concurrency 50 --rate 200 \
     --timeout 250ms --duration "$duration" --output "$T/$name.json" "$@"
 }
-
-# lab_answers FILE: the loadgen summary FILE shows answers from be1 and be2.
-lab_answers() { jcheck "$1" 'd["by_server"].get("be1",{}).get("count",0) > 0 and d["by_server"].get("be2",{}).get("count",0) > 0'; }
 
 # mdi_ms ADVERT_MS PRIO: the Master_Down_Interval of a backup (RFC 5798 6.1).
 mdi_ms() { echo $((3 * $1 + (256 - $2) * $1 / 256)); }
