@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `tandemctl failover` on the master, under a client opening new connections
-# every 5 ms: the VIP moves to the backup and no request fails (the master
-# hands over first and releases second). The old master (priority 200,
+# every 5 ms (three times): the VIP moves to the backup and no request fails
+# (the master hands over first and releases second). The old master (priority 200,
 # preempt) does not take the VIP back while failover_hold lasts;
 # `failover --release` ends the hold and it preempts back. On a backup,
 # `failover` exits 1 and says the node is not master.
@@ -21,26 +21,50 @@ lb_conf lb-a 200 preempt=yes failover_hold=60s
 lb_conf lb-b 100
 lab_start_pair lb-a lb-b || bail "lb-a master, lb-b backup, both ready" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
 
-# 1. The planned failover, under traffic. A late answer (a SYN retransmitted
-# after a second) is not a failure here: the timeout is 3 s.
-lab_traffic lg 3s --timeout 3s
-sleep 1
-t0=$(now_ms)
-lb_ctl lb-a failover >"$T/failover.out" 2>&1
-rc=$?
-check "failover on the master exits 0 (got $rc: $(head -c 200 "$T/failover.out"))" test "$rc" = 0
-if wait_until 3 lab_settled lb-b lb-a; then
-  ok "failover: the VIP moves to lb-b (master), lb-a backup without it"
-  note "failover: settled $(($(now_ms) - t0)) ms after the command"
+# 1. The planned failover, under traffic, FAILOVERS times (the first ones are
+# released again at once). A late answer (a SYN retransmitted after a
+# second) is not a failure here: the timeout is 3 s.
+FAILOVERS=${FAILOVERS:-3}
+failed_total=0
+for ((n = 1; n <= FAILOVERS; n++)); do
+  lab_traffic "lg$n" 2s --timeout 3s
+  sleep 0.7
+  t0=$(now_ms)
+  lb_ctl lb-a failover >"$T/failover.out" 2>&1
+  rc=$?
+  check "failover $n: exits 0 on the master (got $rc: $(head -c 200 "$T/failover.out"))" test "$rc" = 0
+  if wait_until 3 lab_settled lb-b lb-a; then
+    ok "failover $n: the VIP moves to lb-b (master), lb-a backup without it"
+    note "failover $n: settled $(($(now_ms) - t0)) ms after the command"
+  else
+    not_ok "failover $n: the VIP moves to lb-b (master), lb-a backup without it" \
+      "lb-a: $(lb_state lb-a) vip=$(lab_has_vip lb-a && echo yes || echo no), lb-b: $(lb_state lb-b) vip=$(lab_has_vip lb-b && echo yes || echo no)"
+  fi
+  wait_proc "lg$n" 15
+  f=$T/lg$n.json
+  note "failover $n: the client: $(lab_loadgen_line "$f"), latency max $(jget "$f" 'd["latency_ms"]["max"]') ms"
+  check "failover $n: answers came after it too (through lb-b)" \
+    jcheck "$f" "max(v['last_epoch_ms'] for v in d['by_server'].values()) > $t0 + 800"
+  if ! jcheck "$f" 'd["failed"] == 0' >/dev/null; then
+    failed_total=$((failed_total + $(jget "$f" 'd["failed"]')))
+    # A request that hangs here was accepted by lb-a on the VIP just before
+    # lb-a removed the VIP: its answer can no longer leave lb-a (the source
+    # address is not local any more), so it sits unsent in lb-a's socket.
+    FAIL_DETAIL=("$(jget "$f" '{k: d[k] for k in ("ok", "failed", "failures", "failure_samples")}')"
+      "lb-a's sockets on the VIP besides TIME-WAIT:"
+      "$(lab_exec lb-a ss -tnio '( sport = :80 )' | grep -v -i time-wait | head -8)")
+  fi
+  if [ "$n" -lt "$FAILOVERS" ]; then
+    lb_ctl lb-a failover --release >/dev/null 2>&1
+    wait_until 3 lab_settled lb-a lb-b && wait_until 3 lb_ready lb-a ||
+      bail "lb-a takes the VIP back after --release" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
+  fi
+done
+if [ "$failed_total" = 0 ]; then
+  ok "$FAILOVERS planned failovers under traffic: no client request failed"
 else
-  not_ok "failover: the VIP moves to lb-b (master), lb-a backup without it" \
-    "lb-a: $(lb_state lb-a) vip=$(lab_has_vip lb-a && echo yes || echo no), lb-b: $(lb_state lb-b) vip=$(lab_has_vip lb-b && echo yes || echo no)"
+  not_ok "$FAILOVERS planned failovers under traffic: no client request failed ($failed_total failed)" "${FAIL_DETAIL[@]}"
 fi
-wait_proc lg 15
-note "client during the failover: $(lab_loadgen_line "$T/lg.json"), latency max $(jget "$T/lg.json" 'd["latency_ms"]["max"]') ms"
-check "failover: no client request failed" jcheck "$T/lg.json" 'd["failed"] == 0 and d["ok"] > 400'
-check "failover: answers came after the failover too (through lb-b)" \
-  jcheck "$T/lg.json" "max(v['last_epoch_ms'] for v in d['by_server'].values()) > $t0 + 1000"
 
 # 2. The hold: lb-a has the higher priority and preempt, yet stays backup.
 lb_ctl lb-a show vrrp --json >"$T/a-hold.json" 2>&1
