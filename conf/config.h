@@ -93,6 +93,42 @@ struct FrontendConf {
   SourceLocation where;
 };
 
+// `vip = ADDRESS[/PREFIX]` in a [vrrp] section (IPv4).
+struct VipConf {
+  uint32_t address = 0;  // host byte order
+  int prefix_len = 32;
+  std::string text;      // "10.0.0.100/24", for status output
+
+  bool operator==(const VipConf&) const = default;
+};
+
+// `[vrrp]` or `[vrrp:NAME]`: one VRRPv3 virtual router (docs/config.md).
+struct VrrpConf {
+  std::string name;                  // "default" for [vrrp]
+  std::string interface;
+  int vrid = 0;                      // 1..255, required
+  int priority = 100;                // 1..255; 255 = owner of the addresses
+  Millis advert_interval{1000};      // 10ms..40.95s, whole centiseconds
+  bool preempt = true;
+  Millis preempt_delay{0};
+  bool accept_mode = true;           // reported in the MIB; see docs/vrrp.md
+  std::vector<VipConf> vips;         // required, repeatable
+  std::vector<uint32_t> unicast_peers;  // host byte order; empty = multicast
+  uint32_t source_address = 0;       // 0 = the interface's first IPv4 address
+  int garp_count = 5;                // gratuitous ARPs per burst
+  Millis garp_interval{20};          // between the ARPs of a burst
+  Millis garp_delay{5000};           // a second burst this long after the first; 0 = none
+  Millis garp_refresh{0};            // while master, a burst this often; 0 = never
+  std::vector<std::string> track_pools;
+  int track_penalty = 50;            // priority lost while a tracked pool has no server up
+  std::string notify_master;         // hook commands (run by /bin/sh -c)
+  std::string notify_backup;
+  std::string notify_fault;
+  std::string notify;                // run on every state change
+  Millis failover_hold{60000};       // `tandemctl failover`: no preempting back for this long
+  SourceLocation where;
+};
+
 // `[global]`
 struct GlobalConf {
   std::string node;      // default: the host name
@@ -109,6 +145,7 @@ struct Config {
   GlobalConf global;
   std::vector<FrontendConf> frontends;
   std::vector<PoolConf> pools;
+  std::vector<VrrpConf> vrrp;  // VRRP instances, in file order
 
   const PoolConf* find_pool(std::string_view name) const;
   const FrontendConf* find_frontend(std::string_view name) const;

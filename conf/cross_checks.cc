@@ -1,5 +1,6 @@
 #include "conf/cross_checks.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -90,6 +91,57 @@ void check_binds(const std::vector<const Parsed<FrontendConf>*>& frontends, Erro
   }
 }
 
+std::string ipv4_text(uint32_t a) {
+  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) + "." +
+         std::to_string(a & 255);
+}
+
+void check_vrrp(const std::vector<const Parsed<VrrpConf>*>& instances, const std::vector<const Parsed<PoolConf>*>& pools,
+                bool check_references, ErrorList& errors) {
+  std::vector<std::string_view> pool_names;
+  for (const auto* p : pools) pool_names.push_back(p->conf.name);
+  std::map<std::string, const SectionRecord*> names;
+  std::map<std::pair<std::string, int>, const SectionRecord*> vrids;
+  std::map<uint32_t, const SectionRecord*> vips;
+  for (const auto* v : instances) {
+    const SectionRecord& r = v->record;
+    const VrrpConf& c = v->conf;
+    if (r.first_line("interface") == 0)
+      errors.add(r.line, r.label, "interface", "missing: the interface the VIPs live on, e.g. 'interface = eth0'");
+    if (r.first_line("vrid") == 0)
+      errors.add(r.line, r.label, "vrid", "missing: the virtual router id 1..255, the same on both nodes");
+    if (r.first_line("vip") == 0)
+      errors.add(r.line, r.label, "vip", "missing: at least one 'vip = ADDRESS[/PREFIX]'");
+    if (auto [it, fresh] = names.emplace(c.name, &r); !fresh)
+      errors.add(r.line, r.label, "", "instance name '" + c.name + "' is also used by [" + it->second->label + "]");
+    if (!c.interface.empty() && c.vrid != 0) {
+      if (auto [it, fresh] = vrids.emplace(std::pair(c.interface, c.vrid), &r); !fresh)
+        errors.add(r.first_line("vrid"), r.label, "vrid",
+                   "vrid " + std::to_string(c.vrid) + " on " + c.interface + " is also used by [" + it->second->label +
+                       "] (line " + std::to_string(it->second->line) + ")");
+    }
+    for (const VipConf& vip : c.vips) {
+      if (auto [it, fresh] = vips.emplace(vip.address, &r); !fresh && it->second != &r)
+        errors.add(r.first_line("vip"), r.label, "vip",
+                   ipv4_text(vip.address) + " is also a VIP of [" + it->second->label + "]");
+      for (uint32_t peer : c.unicast_peers)
+        if (peer == vip.address)
+          errors.add(r.first_line("unicast_peer"), r.label, "unicast_peer",
+                     ipv4_text(peer) + " is one of this instance's VIPs; give the peer node's own address");
+    }
+    if (c.source_address != 0)
+      for (const VipConf& vip : c.vips)
+        if (vip.address == c.source_address)
+          errors.add(r.first_line("source_address"), r.label, "source_address",
+                     "must be this node's own address, not a VIP");
+    if (!check_references) continue;
+    for (const std::string& pool : c.track_pools)
+      if (std::find(pool_names.begin(), pool_names.end(), pool) == pool_names.end())
+        errors.add(r.first_line("track_pool"), r.label, "track_pool",
+                   "no section [pool:" + pool + "]" + did_you_mean(pool, pool_names));
+  }
+}
+
 }  // namespace
 
 void check_cross_references(const ParsedConfig& parsed, ErrorList& errors) {
@@ -101,6 +153,7 @@ void check_cross_references(const ParsedConfig& parsed, ErrorList& errors) {
   check_frontends(frontends, pools, check_references, errors);
   check_pools(frontends, pools, check_references, errors);
   check_binds(frontends, errors);
+  check_vrrp(live(parsed.vrrp), pools, check_references, errors);
 }
 
 }  // namespace tandem::conf

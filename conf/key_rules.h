@@ -36,6 +36,7 @@ inline constexpr bool kList = true;
 std::span<const KeyRule<GlobalConf>> global_keys();
 std::span<const KeyRule<FrontendConf>> frontend_keys();
 std::span<const KeyRule<PoolConf>> pool_keys();
+std::span<const KeyRule<VrrpConf>> vrrp_keys();
 
 // Generic value parsers for the tables: parse with the given bounds and store
 // into the member `Member` of the section struct.
@@ -53,6 +54,14 @@ base::Status set_duration(T& target, std::string_view value, const KeyContext&) 
   auto d = parse_duration_in(value, Millis(MinMs), Millis(MaxMs));
   if (!d) return d.error();
   target.*Member = *d;
+  return {};
+}
+
+template <typename T, auto Member>
+base::Status set_bool(T& target, std::string_view value, const KeyContext&) {
+  auto b = parse_bool(value);
+  if (!b) return b.error();
+  target.*Member = *b;
   return {};
 }
 

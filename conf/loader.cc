@@ -26,7 +26,7 @@ std::span<const Loader::SectionKind> Loader::section_kinds() {
       {"global", N::None, "", &Loader::open_global},
       {"frontend", N::Required, "", &Loader::open_frontend},
       {"pool", N::Required, "", &Loader::open_pool},
-      {"vrrp", N::Optional, "VRRP", nullptr},
+      {"vrrp", N::Optional, "", &Loader::open_vrrp},
       {"sync", N::None, "the sync channel", nullptr},
   };
   return kKinds;
@@ -51,6 +51,7 @@ std::string_view home_of(std::string_view key) {
   if (has(global_keys())) return "[global]";
   if (has(frontend_keys())) return "[frontend:NAME]";
   if (has(pool_keys())) return "[pool:NAME]";
+  if (has(vrrp_keys())) return "[vrrp]";
   return {};
 }
 
@@ -123,7 +124,7 @@ const Loader::SectionKind* Loader::check_header(int line, std::string_view heade
     std::string guess = closest_match(kind, kinds);
     std::string hint = guess.empty() ? std::string()
                                      : " (did you mean [" + guess + (guess == "global" ? "" : ":" + std::string(*name)) + "]?)";
-    return reject("unknown section" + hint + "; expected [global], [frontend:NAME] or [pool:NAME]");
+    return reject("unknown section" + hint + "; expected [global], [frontend:NAME], [pool:NAME] or [vrrp[:NAME]]");
   }
   if (!found->reserved_for.empty()) {
     // Not a rejection for the cross-checks: these sections name no pools.
@@ -172,9 +173,17 @@ Loader::Target Loader::open_pool(std::string_view name, int line, bool duplicate
   return &p;
 }
 
+Loader::Target Loader::open_vrrp(std::string_view name, int line, bool duplicate) {
+  std::string label = name.empty() ? "vrrp" : "vrrp:" + std::string(name);
+  auto& p = open_in(parsed_.vrrp, label, line, duplicate);
+  p.conf.name = name.empty() ? "default" : std::string(name);
+  p.conf.where = SourceLocation{errors_.file(), line};
+  return &p;
+}
+
 void Loader::on_key(int line, std::string_view key, std::string_view value) {
   if (!in_section_) {
-    errors_.add(line, "", key, "key outside any section; put it under [global], [frontend:NAME] or [pool:NAME]");
+    errors_.add(line, "", key, "key outside any section; put it under [global], [frontend:NAME], [pool:NAME] or [vrrp]");
     return;
   }
   std::visit(Overloaded{
@@ -182,6 +191,7 @@ void Loader::on_key(int line, std::string_view key, std::string_view value) {
                  [&](Parsed<GlobalConf>* s) { apply_key(*s, global_keys(), line, key, value); },
                  [&](Parsed<FrontendConf>* s) { apply_key(*s, frontend_keys(), line, key, value); },
                  [&](Parsed<PoolConf>* s) { apply_key(*s, pool_keys(), line, key, value); },
+                 [&](Parsed<VrrpConf>* s) { apply_key(*s, vrrp_keys(), line, key, value); },
              },
              target_);
 }
@@ -243,6 +253,8 @@ Config Loader::build() {
     if (!f.record.duplicate) c.frontends.push_back(std::move(f.conf));
   for (auto& p : parsed_.pools)
     if (!p.record.duplicate) c.pools.push_back(std::move(p.conf));
+  for (auto& v : parsed_.vrrp)
+    if (!v.record.duplicate) c.vrrp.push_back(std::move(v.conf));
   return c;
 }
 

@@ -34,7 +34,8 @@ class Loader final : public LineSink {
  private:
   // The section keys currently go to; monostate: none (before the first
   // header, or after one that was rejected).
-  using Target = std::variant<std::monostate, Parsed<GlobalConf>*, Parsed<FrontendConf>*, Parsed<PoolConf>*>;
+  using Target = std::variant<std::monostate, Parsed<GlobalConf>*, Parsed<FrontendConf>*, Parsed<PoolConf>*,
+                              Parsed<VrrpConf>*>;
   struct SectionKind;
   static std::span<const SectionKind> section_kinds();
 
@@ -48,6 +49,7 @@ class Loader final : public LineSink {
   Target open_global(std::string_view name, int line, bool duplicate);
   Target open_frontend(std::string_view name, int line, bool duplicate);
   Target open_pool(std::string_view name, int line, bool duplicate);
+  Target open_vrrp(std::string_view name, int line, bool duplicate);
   // Checks a header; returns the kind's entry and the NAME part, or nullptr
   // after reporting what is wrong.
   const SectionKind* check_header(int line, std::string_view header, std::string_view* name);

@@ -42,6 +42,7 @@ struct ParsedConfig {
   std::deque<Parsed<GlobalConf>> globals;
   std::deque<Parsed<FrontendConf>> frontends;
   std::deque<Parsed<PoolConf>> pools;
+  std::deque<Parsed<VrrpConf>> vrrp;
   // A section header was rejected (unknown kind, bad name): what it held is
   // unknown, so checks of references between sections would only guess.
   bool rejected_sections = false;

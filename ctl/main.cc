@@ -42,7 +42,7 @@ commands:
   server disable|enable|drain POOL/SERVER
   server weight POOL/SERVER N     operator decisions on a server (root)
   reload                          re-read the configuration (root)
-  failover [--release]            hand the VIP to the peer (root)
+  failover [INSTANCE] [--release] hand the VIPs to the peer / end the hold (root)
   help [COMMAND]                  the daemon's list of commands
   raw LINE...                     send any line as is
 

@@ -10,6 +10,7 @@
 #include "daemon/runtime/pool_builder.h"
 #include "daemon/status_commands.h"
 #include "daemon/version.h"
+#include "daemon/vrrp_status.h"
 
 namespace tandem {
 namespace {
@@ -41,9 +42,11 @@ Daemon::Daemon(std::shared_ptr<const conf::Config> config)
       sigint_(loop_, SIGINT, &base::member_callback<Daemon, &Daemon::on_sigterm>, this),
       sighup_(loop_, SIGHUP, &base::member_callback<Daemon, &Daemon::on_sighup>, this),
       shutdown_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_shutdown_tick>, this),
-      housekeeping_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_housekeeping>, this) {}
+      housekeeping_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_housekeeping>, this),
+      tasks_(loop_, [](base::Task&& task) { task(); }) {}
 
 Daemon::~Daemon() {
+  vrrp_.reset();
   for (auto& w : workers_) w->stop();
   workers_.clear();
 }
@@ -71,6 +74,8 @@ base::Status Daemon::start() {
   health_.reconcile(*config_, registry_);
   publish();
   housekeeping_timer_.start(kHousekeeping, kHousekeeping);
+  // Last: the proxy is ready before this node can become master.
+  if (base::Status s = start_vrrp(); !s) return s;
 
   size_t binds = 0;
   for (const auto& fe : config_->frontends) binds += fe.binds.size();
@@ -118,6 +123,59 @@ void Daemon::publish() {
   }
   snapshot_ = std::move(next);
   for (size_t w = 0; w < workers_.size(); ++w) workers_[w]->apply(snapshot_, std::move(listeners[w]));
+  update_vrrp_penalties();
+}
+
+base::Status Daemon::start_vrrp() {
+  if (config_->vrrp.empty()) return {};
+  vrrp_ = std::make_unique<vrrp::Service>(config_->vrrp, [this](const vrrp::StateChange& change) {
+    tasks_.post([this, change] { on_vrrp_change(change); });  // from the VRRP thread
+  });
+  base::Status started = vrrp_->start();
+  if (!started) {
+    vrrp_.reset();
+    return started;
+  }
+  vrrp_penalties_.clear();
+  update_vrrp_penalties();
+  return {};
+}
+
+void Daemon::on_vrrp_change(const vrrp::StateChange& change) {
+  // The VRRP module logged it; systemd's status line shows the latest.
+  std::string line = "STATUS=serving; vrrp " + change.instance + ": " + vrrp::to_string(change.to);
+  base::sd_notify(line.c_str());
+}
+
+// A pool can serve when a server is up, not disabled, and, if checked,
+// confirmed by a first check: a node that just started (all servers
+// presumed up) must not look healthy before its checks have said so, or
+// it would preempt the VIP into 503s (DESIGN.md, "Lessons").
+bool Daemon::pool_can_serve(const runtime::PoolRuntime& pool) const {
+  for (const auto& s : pool.servers) {
+    if (!s->up() || s->admin() == runtime::AdminState::Disabled) continue;
+    const health::HealthTracker* tracker = health_.tracker(*s);
+    if (tracker == nullptr || tracker->checked()) return true;
+  }
+  return false;
+}
+
+void Daemon::update_vrrp_penalties() {
+  if (!vrrp_ || !snapshot_) return;
+  for (const conf::VrrpConf& v : config_->vrrp) {
+    int failing = 0;
+    for (const std::string& name : v.track_pools)
+      for (const auto& pool : snapshot_->pools)
+        if (pool.conf->name == name && !pool_can_serve(pool)) ++failing;
+    const int penalty = std::min(failing * v.track_penalty, 254);
+    auto [it, fresh] = vrrp_penalties_.try_emplace(v.name, -1);
+    if (it->second == penalty) continue;
+    if (!fresh || penalty != 0)
+      TLOG_NOTICE("vrrp %s: priority penalty %d (%d tracked pool%s without a server up)", v.name.c_str(), penalty,
+                  failing, failing == 1 ? "" : "s");
+    it->second = penalty;
+    vrrp_->set_penalty(v.name, penalty);
+  }
 }
 
 std::vector<std::string> Daemon::reload() {
@@ -136,6 +194,12 @@ std::vector<std::string> Daemon::reload() {
       problems.push_back(prepared.error().message);
     else
       listeners = std::move(*prepared);
+  }
+  if (problems.empty() && loaded.config->vrrp.empty() != config_->vrrp.empty()) {
+    problems.push_back(config_->file + ": [vrrp]: adding or removing VRRP needs a restart");
+  } else if (problems.empty() && vrrp_) {
+    // Last check, and applied at once when it passes: nothing after it can fail.
+    if (base::Status s = vrrp_->reconfigure(loaded.config->vrrp); !s) problems.push_back(config_->file + ": " + s.error().message);
   }
   if (!problems.empty()) {
     ++reload_failures_;
@@ -208,6 +272,12 @@ void Daemon::shutdown() {
   }
   stopping_ = true;
   base::sd_notify("STOPPING=1");
+  if (vrrp_) {
+    // Hand over first, release second: the peer takes the VIPs while this
+    // node still accepts connections on them.
+    TLOG_NOTICE("stopping: handing the VIPs over to the peer");
+    vrrp_->stop(true);
+  }
   TLOG_NOTICE("stopping: no new connections; %zu open connections may drain for %lldms", connections_.size(),
               static_cast<long long>(config_->global.shutdown_timeout.count()));
   listeners_.clear();
@@ -232,6 +302,7 @@ void Daemon::on_shutdown_tick(int) {
 void Daemon::finish_shutdown() {
   shutdown_timer_.stop();
   housekeeping_timer_.stop();
+  if (vrrp_) vrrp_->stop(false);
   for (auto& w : workers_) w->stop();
   status_server_.reset();
   TLOG_NOTICE("stopped");
@@ -242,6 +313,9 @@ void Daemon::on_housekeeping(int) {
   for (auto& [name, table] : sticky_) table->expire(4096);
 }
 
-void Daemon::register_commands() { register_status_commands(*this, commands_); }
+void Daemon::register_commands() {
+  register_status_commands(*this, commands_);
+  register_vrrp_commands(*this, commands_);
+}
 
 }  // namespace tandem

@@ -26,6 +26,7 @@
 #include "daemon/status/status_server.h"
 #include "daemon/tables/connection_table.h"
 #include "daemon/tables/sticky_table.h"
+#include "vrrp/service.h"
 
 namespace tandem {
 
@@ -64,6 +65,8 @@ class Daemon {
   unsigned workers() const { return static_cast<unsigned>(workers_.size()); }
   uint64_t reloads() const { return reloads_; }
   uint64_t reload_failures() const { return reload_failures_; }
+  // The VRRP instances; nullptr when the config has no [vrrp] section.
+  vrrp::Service* vrrp() const { return vrrp_.get(); }
 
   // Rebuilds the runtime snapshot from the live state and hands it to every
   // worker. Call after any change of server health, admin state or weight.
@@ -78,6 +81,10 @@ class Daemon {
   void reconcile_sticky_tables(const conf::Config& config);
   void register_commands();
   void finish_shutdown();
+  base::Status start_vrrp();
+  void on_vrrp_change(const vrrp::StateChange& change);
+  void update_vrrp_penalties();
+  bool pool_can_serve(const runtime::PoolRuntime& pool) const;
 
   struct ev_loop* loop_;
   std::shared_ptr<const conf::Config> config_;
@@ -105,6 +112,12 @@ class Daemon {
   base::SignalWatcher sighup_;
   base::TimerWatcher shutdown_timer_;
   base::TimerWatcher housekeeping_timer_;  // sticky expiry, systemd status
+
+  // VRRP runs on its own thread; its reports come back through tasks_,
+  // declared first so that it outlives the service that posts to it.
+  base::TaskQueue tasks_;
+  std::unique_ptr<vrrp::Service> vrrp_;
+  std::map<std::string, int> vrrp_penalties_;  // instance -> penalty last set
 };
 
 }  // namespace tandem

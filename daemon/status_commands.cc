@@ -12,6 +12,7 @@
 #include "daemon/status/snmp_commands.h"
 #include "daemon/status/table.h"
 #include "daemon/version.h"
+#include "daemon/vrrp_status.h"
 
 namespace tandem {
 namespace {
@@ -105,7 +106,9 @@ Response show_status(const Daemon& d, const Request& r) {
     w.end_object();
     // The object stays open: the two tables are spliced in as JSON arrays.
     std::string out = w.take();
-    out += ",\"frontends\":" + frontends_table(d).to_json() + ",\"pools\":" + pools_summary_table(d).to_json() + "}";
+    out += ",\"frontends\":" + frontends_table(d).to_json() + ",\"pools\":" + pools_summary_table(d).to_json();
+    if (d.vrrp() != nullptr) out += ",\"vrrp\":" + vrrp_summary_table(d).to_json();
+    out += "}";
     return Response::ok(out);
   }
   char head[512];
@@ -116,7 +119,9 @@ Response show_status(const Daemon& d, const Request& r) {
            d.config().file.c_str(), static_cast<unsigned long long>(d.reloads()),
            static_cast<unsigned long long>(d.reload_failures()), static_cast<long long>(all.active),
            static_cast<unsigned long long>(all.total));
-  return Response::ok(std::string(head) + frontends_table(d).to_text() + pools_summary_table(d).to_text());
+  std::string text = std::string(head) + frontends_table(d).to_text() + pools_summary_table(d).to_text();
+  if (d.vrrp() != nullptr) text += vrrp_summary_table(d).to_text();
+  return Response::ok(text);
 }
 
 Response show_pools(const Daemon& d, const Request& r) {
@@ -269,7 +274,11 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
   add(registry, Access::Admin, "reload", "", "apply the config file again; a broken file is refused",
       [&d](const Request& r) { return reload(d, r); });
   base::Status snmp = status::register_snmp_commands(
-      registry, [&d](status::MibView& view) { fill_tandem_mib(d, view); }, [&d] { return tandem_oid_base(d); });
+      registry,
+      [&d](status::MibView& view) {
+        fill_tandem_mib(d, view);
+        fill_vrrp_mib(d, view);
+      }, [&d] { return tandem_oid_base(d); });
   if (!snmp) TLOG_ERROR("status commands: %s", snmp.error().message.c_str());
 }
 

@@ -45,9 +45,11 @@ class AdvertSocket {
   base::Result<size_t> receive(std::span<uint8_t> buffer);
 
  private:
-  explicit AdvertSocket(base::UniqueFd fd, int ifindex) : fd_(std::move(fd)), ifindex_(ifindex) {}
+  explicit AdvertSocket(base::UniqueFd fd, int ifindex, std::string interface = {})
+      : fd_(std::move(fd)), ifindex_(ifindex), interface_(std::move(interface)) {}
   base::UniqueFd fd_;
   int ifindex_ = 0;
+  std::string interface_;  // for error messages
 };
 
 }  // namespace tandem::vrrp

@@ -27,7 +27,9 @@ struct InterfaceInfo {
 
 // Looks `name` up in the calling thread's network namespace. `exclude` are
 // addresses never taken as the primary one (the VIPs a killed predecessor
-// may have left behind). Errors: "no such interface 'eth9'", ...
+// may have left behind). The primary is the first remaining address in
+// the kernel's order, primaries (IFA_F_SECONDARY unset) before
+// secondaries. Errors: "no such interface 'eth9'", ...
 base::Result<InterfaceInfo> read_interface(const std::string& name, std::span<const Ipv4> exclude = {});
 
 // "10.0.0.1" for 0x0A000001.

@@ -27,8 +27,12 @@ class LinkMonitor {
 
   // Reads every pending event and calls `on_link(ifindex, up)` for each
   // link message (also for ones that repeat the current state: the caller
-  // compares). Returns an error only if the socket broke (ENOBUFS, an
-  // overrun, is reported as an error so the caller re-reads the state).
+  // compares); RTM_DELLINK reports down. AF_BRIDGE messages (a port
+  // joining or leaving a bridge) are not link state and are skipped. At
+  // most 256 datagrams per call, so a storm cannot hold the loop: the fd
+  // then stays readable. Returns an error only if the socket broke
+  // (ENOBUFS, an overrun, is reported as an error so the caller re-reads
+  // the state; the monitor keeps working afterwards).
   base::Status drain(const std::function<void(int ifindex, bool up)>& on_link);
 
  private:

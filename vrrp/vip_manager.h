@@ -34,7 +34,8 @@ class VipManager {
   // present counts as success. The error names the address and the reason.
   base::Status add(int ifindex, const VipAddress& vip);
 
-  // Removes it; absent counts as success.
+  // Removes it (same address and prefix length as added); absent counts
+  // as success, and so does an interface that no longer exists.
   base::Status remove(int ifindex, const VipAddress& vip);
 
   // Whether `address` is on interface `ifindex` now (any prefix length).

@@ -73,7 +73,18 @@ base::Status check(const std::vector<std::string>& w) {
   } else if (cmd == "server") {
     return check_server(w);
   } else if (cmd == "failover") {
-    if (w.size() > 2 || (w.size() == 2 && w[1] != "--release")) return usage("failover [--release]");
+    // failover [INSTANCE] [--release], in either order.
+    int names = 0, releases = 0;
+    for (size_t i = 1; i < w.size(); ++i) {
+      if (w[i] == "--release") {
+        ++releases;
+      } else if (w[i].rfind('-', 0) == 0) {
+        return usage("failover [INSTANCE] [--release]");
+      } else {
+        ++names;
+      }
+    }
+    if (names > 1 || releases > 1) return usage("failover [INSTANCE] [--release]");
   }
   return {};
 }

@@ -9,7 +9,7 @@
 //   walk [OID]                    -> passed through; the OID checked
 //   server disable|enable|drain POOL/SERVER
 //   server weight POOL/SERVER N   -> N must be a non-negative integer
-//   reload | failover [--release] | help [COMMAND...]
+//   reload | failover [INSTANCE] [--release] | help [COMMAND...]
 //   raw LINE...                   -> the words joined by spaces, sent as is
 //   anything else                 -> passed through (the daemon judges)
 // A "--json" word anywhere (except after raw) is removed and sent as a

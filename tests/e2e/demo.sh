@@ -1,14 +1,33 @@
 #!/usr/bin/env bash
-# `make demo`: one Tandem node on 127.0.0.1 in front of two test backends.
-# Shows the traffic spread, the status commands, a backend dying (traffic
-# moves, the server is marked down, no client request fails) and coming
-# back. Runs to the end by itself in about half a minute; cleans up on exit.
+# `make demo`: a Tandem pair in a small lab of network namespaces.
+#
+#   client ── br0 ── lb-a (Tandem, priority 200)      VIP 10.77.0.100
+#               ├─── lb-b (Tandem, priority 100)
+#               ├─── be1, be2 (test backends)
+#
+# Shows the election, the status commands, traffic through the VIP, the
+# master killed with kill -9 under traffic (the backup takes over; the gap is
+# measured), the timeline, the old master coming back, and a planned
+# failover that no client notices. Runs to the end by itself in about a
+# minute; everything it creates (namespaces, processes, files) is removed
+# when it ends, however it ends. Needs root (network namespaces).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab.sh"
 
 if [ -t 1 ]; then B=$'\033[1m' D=$'\033[2m' N=$'\033[0m'; else B="" D="" N=""; fi
 heading() { printf '\n%s== %s ==%s\n' "$B" "$*" "$N"; }
 say() { printf '%s\n' "$*"; }
-run() { printf '%s$ %s%s\n' "$D" "$*" "$N"; "$@"; }
+# on NODE CMD...: show a command as if typed on NODE, then run it there.
+on() {
+  local node=$1
+  shift
+  printf '%s%s# %s%s\n' "$D" "$node" "$*" "$N"
+  case $1 in
+    tandemctl) shift; lb_ctl "$node" "$@" ;;
+    *) lab_exec "$node" "$@" ;;
+  esac
+}
+indent() { sed 's/^/    /'; }
 
 # spread FILE: one line per server with a bar, then failures.
 spread() {
@@ -23,122 +42,140 @@ print(f"  {d['ok']} answered, {d['failed']} failed")
 PYEOF
 }
 
-# timeline FILE: the loadgen's per-second lines as a small table.
+# timeline NAME T_EVENT_MS LABEL: the per-interval lines of the traffic NAME
+# as a table, with a mark where the event happened.
 timeline() {
-  "$PY" - "$1" <<'PYEOF'
+  "$PY" - "$T/$1.err" "$T/$1.json" "$2" "$3" <<'PYEOF'
 import json, sys
-last_t = None
-for line in open(sys.argv[1]):
+path, summary, t_event, label = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+start = json.load(open(summary))["start_epoch_ms"]
+marked = False
+for line in open(path):
     try:
         r = json.loads(line)
     except ValueError:
         continue
-    if r["ok"] + r["failed"] == 0 or r["t_ms"] == last_t:  # the final partial interval
+    t = start + r["t_ms"]
+    if not marked and t >= t_event:
+        print(f"  {'-' * 10} {label}")
+        marked = True
+    if r["ok"] + r["failed"] == 0:
         continue
-    last_t = r["t_ms"]
-    per = "  ".join(f"{k}: {v:4}" for k, v in sorted(r["by_server"].items()))
-    print(f"  t={r['t_ms'] / 1000:4.1f}s  {per:28}  failed: {r['failed']}")
+    per = "  ".join(f"{k}: {v:3}" for k, v in sorted(r["by_server"].items()))
+    bar = "#" * r["ok"] + "x" * r["failed"]
+    print(f"  t={r['t_ms'] / 1000:4.2f}s  ok {r['ok']:3}  failed {r['failed']:3}  {bar[:60]}")
 PYEOF
 }
 
-if [ ! -x "$TANDEMD" ] || [ ! -x "$TANDEMCTL" ] || [ ! -x "$TOOLS/backend" ]; then
-  echo "demo: build first (make all tools)" >&2
+# traffic NAME SECONDS: the client opens 200 new connections a second to the
+# VIP for SECONDS, with a report every 250 ms.
+traffic() { lab_traffic "$1" "$2" --report-interval 250ms; }
+
+if [ "$(id -u)" != 0 ]; then
+  echo "demo: the two-node demo builds network namespaces: run it as root (sudo make demo)" >&2
   exit 1
 fi
+for bin in "$TANDEMD" "$TANDEMCTL" "$TOOLS/backend" "$TOOLS/loadgen"; do
+  [ -x "$bin" ] || { echo "demo: $bin is missing: build first (make all tools)" >&2; exit 1; }
+done
 
-heading "1. Two backends"
-say "Each one is a tiny HTTP server that answers with its own name."
-start_backend be1 || exit 1
-start_backend be2 || exit 1
-say "  be1 listens on 127.0.0.1:${BE_PORT[be1]}, be2 on 127.0.0.1:${BE_PORT[be2]}"
-run curl -s "http://127.0.0.1:${BE_PORT[be1]}/"
+heading "1. The lab"
+say "Six network namespaces on this machine (nothing is added to its own network):"
+say "a bridge, and five 'hosts' on it, each with an eth0 in 10.77.0.0/24."
+lab_up || { echo "demo: the lab did not come up" >&2; exit 1; }
+for node in "${LAB_NODES[@]}"; do printf '  %-7s %s\n' "$node" "${LAB_IP[$node]}"; done
+say "  VIP     $LAB_VIP   (the floating address: whichever node is VRRP master owns it)"
 
-heading "2. Tandem in front of them"
-P=$(free_port)
-cat >"$T/tandem.ini" <<EOC
-[global]
-node = demo
-workers = 2
-status_socket = $SOCK
+heading "2. Two backends"
+say "be1 and be2 run a tiny HTTP server on :8080 that answers with its own name."
+lab_backends || exit 1
+on client curl -s "http://${LAB_IP[be1]}:8080/"
 
-[frontend:web]
-bind = 127.0.0.1:$P
-mode = tcp
-pool = app
+heading "3. Two Tandem nodes"
+lb_conf lb-a 200
+lb_conf lb-b 100
+say "lb-a's config ($T/lb-a.ini); lb-b's differs only in node, socket and priority (100):"
+sed 's/^/  | /' "$T/lb-a.ini"
+say "Both nodes listen on the VIP all the time (IP_FREEBIND); only the master has it."
+say "Starting lb-a, then lb-b ..."
+lab_start_pair lb-a lb-b || { echo "demo: the pair did not settle" >&2; exit 1; }
+say "lb-a won the election (priority 200 > 100); it holds the VIP:"
+on lb-a ip -4 -br addr show dev eth0 | indent
+on lb-b ip -4 -br addr show dev eth0 | indent
 
-[pool:app]
-balance = roundrobin
-health = http
-health_path = /health
-health_interval = 200ms
-health_timeout = 100ms
-health_rise = 2
-health_fall = 2
-retries = 2
-server = be1 127.0.0.1:${BE_PORT[be1]} weight=1
-server = be2 127.0.0.1:${BE_PORT[be2]} weight=1
-EOC
-say "The config file ($T/tandem.ini):"
-sed 's/^/  | /' "$T/tandem.ini"
-run "$TANDEMD" -c "$T/tandem.ini" --check && say "  (--check: the file is valid)"
-if ! start_tandemd "$T/tandem.ini"; then
-  echo "demo: tandemd did not start:" >&2
-  tail -20 "$T/tandemd.err" >&2
-  exit 1
-fi
-wait_until 5 all_up app be1 be2
-say "tandemd runs (pid ${PROC_PID[tandemd]}) and listens on 127.0.0.1:$P."
-
-heading "3. What the status socket says"
-run "$TANDEMCTL" -s "$SOCK" status
+heading "4. What the nodes say"
+on lb-a tandemctl status | indent
 echo
-run "$TANDEMCTL" -s "$SOCK" show pools
+on lb-a tandemctl show vrrp | indent
+echo
+on lb-b tandemctl show vrrp | indent
+say "lb-b is backup: it hears lb-a's adverts every 100 ms (ADVERTS_RX) and waits."
 
-heading "4. Traffic: 400 new connections through Tandem"
-run curl -s "http://127.0.0.1:$P/"
-"$TOOLS/loadgen" --connect "127.0.0.1:$P" --concurrency 4 --count 400 --output "$T/spread.json" >/dev/null
-say "Who answered:"
+heading "5. Traffic through the VIP"
+on client curl -s "http://$LAB_VIP/"
+lab_exec client "$TOOLS/loadgen" --connect "$LAB_VIP:80" --concurrency 4 --count 400 --output "$T/spread.json" >/dev/null
+say "400 new connections from the client to $LAB_VIP:80, answered by:"
 spread "$T/spread.json"
 
-heading "5. be2 dies in the middle of the traffic"
-say "A client sends 200 requests/s for 5 s; after 1.5 s we kill be2 (kill -9)."
-spawn lg "$TOOLS/loadgen" --connect "127.0.0.1:$P" --concurrency 4 --rate 200 --duration 5s \
-  --report-interval 500ms --output "$T/kill.json"
-sleep 1.5
-stop_proc be2 KILL
-t0=$(now_ms)
-say "  ... be2 killed"
-if wait_until 3 field_is app be2 health down; then
-  say "  ... Tandem marked be2 down after $(($(now_ms) - t0)) ms (fall 2 x interval 200 ms)"
+heading "6. lb-a dies: kill -9, under traffic"
+mdi=$(mdi_ms 100 100)
+say "The client opens 200 connections a second. After 1 s, lb-a's tandemd is killed."
+say "lb-b notices when no advert came for its Master_Down_Interval:"
+say "3 x 100 ms + (256 - 100)/256 x 100 ms = $mdi ms; then it adds the VIP and"
+say "sends gratuitous ARPs so the client's ARP cache points to lb-b."
+traffic kill 3s
+sleep 1
+t_kill=$(now_ms)
+lb_kill lb-a
+say "  ... lb-a killed"
+if wait_until 3 lb_is lb-b master; then
+  say "  ... lb-b reports master $(($(now_ms) - t_kill)) ms later"
 fi
-wait_proc lg 20
-say "Requests per half second:"
-timeline "$T/lg.err"
-say "In total:"
-spread "$T/kill.json"
-say "(A request that was inside be2 at the instant it died may be lost; every other"
-say " one is answered: a refused connect to be2 is retried on be1.)"
+wait_proc kill 10
+say "What the client saw, every 250 ms (# = answered, x = failed):"
+timeline kill "$t_kill" "lb-a killed"
+gap=$(jget "$T/kill.json" 'int(round(d["max_gap_ms"]))')
+say "  $(lab_loadgen_line "$T/kill.json")"
+say "The client went $gap ms without an answer (the failed ones were refused at once:"
+say "lb-a's kernel still has the VIP but nothing listens there any more)."
 echo
-run "$TANDEMCTL" -s "$SOCK" show pools
+on lb-b tandemctl show vrrp | indent
+say "The history above is lb-b's timeline: started as backup, then master when"
+say "lb-a's adverts stopped."
+echo
+say "kill -9 gave lb-a no chance to clean up: the kernel keeps the VIP on its eth0:"
+on lb-a ip -4 -br addr show dev eth0 | indent
 
-heading "6. be2 comes back"
-start_backend be2 "${BE_PORT[be2]}" || exit 1
-t0=$(now_ms)
-say "  ... be2 restarted on the same port"
-if wait_until 5 field_is app be2 health up; then
-  say "  ... Tandem marked be2 up after $(($(now_ms) - t0)) ms (rise 2 x interval 200 ms)"
-fi
-run "$TANDEMCTL" -s "$SOCK" show pools
-"$TOOLS/loadgen" --connect "127.0.0.1:$P" --concurrency 4 --count 400 --output "$T/back.json" >/dev/null
-say "400 more connections:"
-spread "$T/back.json"
+heading "7. lb-a comes back"
+say "tandemd removes stale VIPs when it starts, joins as backup, and then takes the"
+say "VIP back from lb-b (priority 200 > 100, preempt = yes)."
+traffic back 3s
+sleep 0.5
+t_back=$(now_ms)
+lb_start lb-a || { echo "demo: lb-a did not restart" >&2; exit 1; }
+wait_until 5 lab_settled lb-a lb-b && say "  ... lb-a master again $(($(now_ms) - t_back)) ms after it was started"
+wait_proc back 10
+timeline back "$t_back" "lb-a started"
+say "  $(lab_loadgen_line "$T/back.json")"
+on lb-a ip -4 -br addr show dev eth0 | indent
+on lb-b ip -4 -br addr show dev eth0 | indent
+echo
+on lb-a tandemctl show vrrp | indent
 
-heading "7. An operator drains be1"
-run "$TANDEMCTL" -s "$SOCK" server drain app/be1
-"$TOOLS/loadgen" --connect "127.0.0.1:$P" --concurrency 4 --count 200 --output "$T/drain.json" >/dev/null
-say "200 new connections while be1 drains:"
-spread "$T/drain.json"
-run "$TANDEMCTL" -s "$SOCK" server enable app/be1
+heading "8. A planned failover"
+say "An operator moves the VIP to lb-b (say, to patch lb-a). lb-a resigns but keeps"
+say "the VIP until lb-b has it; then it stays backup for failover_hold (60 s)."
+wait_until 5 lb_ready lb-a
+traffic planned 2s
+sleep 0.7
+on lb-a tandemctl failover
+wait_until 3 lab_settled lb-b lb-a && say "  ... lb-b is master, lb-a backup"
+wait_proc planned 10
+say "  $(lab_loadgen_line "$T/planned.json")"
+on lb-a tandemctl show vrrp | indent
+say "lb-a holds back (HOLD_MS) although its priority is higher. To give it back:"
+on lb-a tandemctl failover --release
+wait_until 3 lab_settled lb-a lb-b && say "  ... lb-a is master again"
 
 heading "Done"
-say "Everything started here is stopped now; nothing is left running."
+say "Everything started here is stopped and the namespaces are deleted on exit."

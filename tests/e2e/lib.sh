@@ -21,6 +21,8 @@
 #   jget FILE|- EXPR             print a Python expression over the JSON `d`
 #   jcheck FILE|- EXPR           succeed iff the expression is true
 #   pool_field POOL SERVER FIELD a field of a `show pools --json` row
+#   on_exit CMD...               run CMD at exit, after every tracked process is
+#                                stopped (in the order registered)
 #   ok NAME / not_ok NAME [DETAIL...] / check NAME CMD... / finish
 #                                TAP-style lines "ok - NAME" / "not ok - NAME";
 #                                finish prints the tally and exits 0 iff all passed
@@ -46,6 +48,7 @@ SOCK=$T/tandem.sock
 declare -A PROC_PID=()
 declare -A BE_PORT=()
 _PIDS=()
+_EXIT_HOOKS=()
 _PASS=0
 _FAIL=0
 
@@ -168,6 +171,9 @@ stop_proc() {
   return 0
 }
 
+# on_exit CMD...: registers CMD to run at exit, once the tracked processes are gone.
+on_exit() { _EXIT_HOOKS+=("$*"); }
+
 _cleanup() {
   local rc=$? pid
   trap - EXIT
@@ -176,6 +182,8 @@ _cleanup() {
     wait_until 3 eval "! _pid_alive $pid" || kill -KILL "$pid" 2>/dev/null
   done
   wait 2>/dev/null
+  local hook
+  for hook in "${_EXIT_HOOKS[@]}"; do eval "$hook"; done
   if [ "$_FAIL" -gt 0 ] || [ "$rc" -ne 0 ] || [ -n "${E2E_KEEP:-}" ]; then
     echo "# files of this run kept in $T"
   else

@@ -2,7 +2,7 @@
 //
 //   loadgen --connect HOST:PORT [--concurrency C] [--count N] [--duration T]
 //           [--rate R] [--keepalive] [--path P] [--timeout T] [--bind IP]
-//           [--report-interval T] [--output FILE]
+//           [--report-interval T] [--output FILE] [--gap-threshold T]
 //
 // C slots each run one request at a time. Without --keepalive every request
 // is a NEW TCP connection with "Connection: close"; with it a slot reuses its
@@ -21,8 +21,17 @@
 //    "by_server":{"be1":{"count":N,"first_ms":..,"last_ms":..,
 //                        "first_epoch_ms":..,"last_epoch_ms":..}},
 //    "latency_ms":{"p50":..,"p90":..,"p99":..,"max":..},
+//    "max_gap_ms":..,"max_gap_from_epoch_ms":..,"max_gap_to_epoch_ms":..,
+//    "gaps":[{"from_ms":..,"ms":..},...],
 //    "start_epoch_ms":..,"duration_ms":..,"failure_samples":[...]}
-// (*_ms are relative to the start). --report-interval prints a JSON line per
+// (*_ms are relative to the start). max_gap_ms is the longest time without a
+// successful response: between two consecutive successful completions, or
+// from the start to the first one, or from the last one to the end of the
+// run (when it stopped starting requests) — what a client sees during a
+// failover. "gaps" lists the (at most 20 first)
+// gaps longer than --gap-threshold (default 100ms). With --rate the slots'
+// starts are spread evenly over the period (no bursts), so the gap is
+// resolved to about 1/rate. --report-interval prints a JSON line per
 // interval to stderr. Exit status: 0 if nothing failed, 1 otherwise, 2 usage.
 
 #include <arpa/inet.h>
@@ -68,6 +77,7 @@ struct Options {
   std::string bind_ip;
   double report_s = 0;
   std::string output;
+  double gap_threshold_s = 0.1;
 };
 
 // Parses "250ms", "2s", "1.5" (seconds), "1m". Negative on error.
@@ -157,10 +167,13 @@ struct FailureSample {
 // Everything counted during a run. Single-threaded.
 class Stats {
  public:
-  explicit Stats(double start) : start_(start), start_epoch_(epoch_ms()) {}
+  Stats(double start, double gap_threshold_s)
+      : start_(start), start_epoch_(epoch_ms()), gap_threshold_ms_(gap_threshold_s * 1000) {}
 
   void success(const std::string& server, double now, double latency_s) {
     double t = (now - start_) * 1000;
+    note_gap(last_success_ms_, t);
+    last_success_ms_ = t;
     auto& s = servers_[server];
     if (s.count == 0) s.first_ms = t;
     s.last_ms = t;
@@ -195,7 +208,10 @@ class Stats {
 
   long failed() const { return failed_; }
 
-  std::string summary(double now) {
+  // `gap_end`: when the run stopped starting requests (the end of the
+  // last gap: requests still in flight then do not stretch it).
+  std::string summary(double now, double gap_end) {
+    note_gap(last_success_ms_, (gap_end - start_) * 1000);
     std::sort(latency_us_.begin(), latency_us_.end());
     auto pct = [&](double p) -> double {
       if (latency_us_.empty()) return 0;
@@ -220,8 +236,17 @@ class Stats {
     }
     snprintf(buf, sizeof buf,
              "},\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"max\":%.3f},"
-             "\"start_epoch_ms\":%lld,\"duration_ms\":%.1f,\"failure_samples\":[",
-             pct(0.5), pct(0.9), pct(0.99), pct(1.0), static_cast<long long>(start_epoch_), (now - start_) * 1000);
+             "\"max_gap_ms\":%.1f,\"max_gap_from_epoch_ms\":%lld,\"max_gap_to_epoch_ms\":%lld,\"gaps\":[",
+             pct(0.5), pct(0.9), pct(0.99), pct(1.0), max_gap_ms_,
+             static_cast<long long>(start_epoch_ + max_gap_from_ms_),
+             static_cast<long long>(start_epoch_ + max_gap_from_ms_ + max_gap_ms_));
+    out += buf;
+    for (size_t i = 0; i < gaps_.size(); ++i) {
+      snprintf(buf, sizeof buf, "%s{\"from_ms\":%.1f,\"ms\":%.1f}", i ? "," : "", gaps_[i].first, gaps_[i].second);
+      out += buf;
+    }
+    snprintf(buf, sizeof buf, "],\"start_epoch_ms\":%lld,\"duration_ms\":%.1f,\"failure_samples\":[",
+             static_cast<long long>(start_epoch_), (now - start_) * 1000);
     out += buf;
     for (size_t i = 0; i < samples_.size(); ++i) {
       snprintf(buf, sizeof buf, "%s{\"t_ms\":%.1f,\"kind\":\"%s\",\"detail\":\"%s\"}", i ? "," : "", samples_[i].t_ms,
@@ -233,8 +258,23 @@ class Stats {
   }
 
  private:
+  // Records the time without success from `from_ms` to `to_ms`.
+  void note_gap(double from_ms, double to_ms) {
+    double gap = to_ms - from_ms;
+    if (gap > max_gap_ms_) {
+      max_gap_ms_ = gap;
+      max_gap_from_ms_ = from_ms;
+    }
+    if (gap > gap_threshold_ms_ && gaps_.size() < 20) gaps_.emplace_back(from_ms, gap);
+  }
+
   double start_;
   int64_t start_epoch_;
+  double gap_threshold_ms_;
+  double last_success_ms_ = 0;
+  double max_gap_ms_ = 0;
+  double max_gap_from_ms_ = 0;
+  std::vector<std::pair<double, double>> gaps_;
   long ok_ = 0;
   long failed_ = 0;
   std::map<std::string, long> failures_;
@@ -260,7 +300,19 @@ class Slot {
   // Starts the next request now (or, with `defer` or pacing, from a timer);
   // idles if the run is over.
   void next(bool defer = false);
+  // Starts the first request after `delay_s` seconds.
+  void start_after(double delay_s) {
+    state_ = State::Waiting;
+    timer_.start(delay_s);
+  }
   bool idle() const { return state_ == State::Idle; }
+  // At the end of the run: a slot waiting for its next start goes idle now
+  // (not when its pacing timer would have fired).
+  void cancel_wait() {
+    if (state_ != State::Waiting) return;
+    timer_.stop();
+    state_ = State::Idle;
+  }
 
  private:
   enum class State { Idle, Waiting, Connecting, Sending, Reading };
@@ -299,7 +351,7 @@ class Loadgen {
       : opt_(opt),
         target_(target),
         loop_(ev_default_loop(EVFLAG_AUTO)),
-        stats_(ev_now(loop_)),
+        stats_(ev_now(loop_), opt.gap_threshold_s),
         deadline_(loop_, &member_callback<Loadgen, &Loadgen::on_deadline>, this),
         hard_stop_(loop_, &member_callback<Loadgen, &Loadgen::on_hard_stop>, this),
         report_(loop_, &member_callback<Loadgen, &Loadgen::on_report>, this) {
@@ -313,10 +365,15 @@ class Loadgen {
     hard_stop_.start(opt_.duration_s + opt_.timeout_s + 2);
     if (opt_.report_s > 0) report_.start(opt_.report_s, opt_.report_s);
     for (int i = 0; i < opt_.concurrency; ++i) slots_.push_back(std::make_unique<Slot>(loop_, this));
-    for (auto& s : slots_) s->next();
+    // With a rate, slot i starts i/rate after slot 0: the starts are spread
+    // evenly instead of coming in bursts of `concurrency`.
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (opt_.rate > 0 && i > 0) slots_[i]->start_after(static_cast<double>(i) / opt_.rate);
+      else slots_[i]->next();
+    }
     check_done();
     if (!done_) ev_run(loop_, 0);
-    std::string summary = stats_.summary(ev_now(loop_));
+    std::string summary = stats_.summary(ev_now(loop_), stopping_ ? stopped_at_ : ev_now(loop_));
     if (opt_.report_s > 0) stats_.report_interval(ev_now(loop_));
     if (opt_.output.empty()) {
       std::fputs(summary.c_str(), stdout);
@@ -351,6 +408,8 @@ class Loadgen {
  private:
   void on_deadline(int) {
     stopping_ = true;
+    stopped_at_ = ev_now(loop_);
+    for (auto& s : slots_) s->cancel_wait();
     check_done();
   }
   void on_hard_stop(int) { ev_break(loop_, EVBREAK_ALL); }
@@ -368,6 +427,7 @@ class Loadgen {
   double start_ = 0;
   long started_ = 0;
   bool stopping_ = false;
+  double stopped_at_ = 0;
   bool done_ = false;
 };
 
@@ -533,7 +593,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: loadgen --connect HOST:PORT [--concurrency C] [--count N] [--duration T] [--rate R]\n"
                "               [--keepalive] [--path P] [--timeout T] [--bind IP] [--report-interval T]\n"
-               "               [--output FILE]\n");
+               "               [--output FILE] [--gap-threshold T]\n");
   return 2;
 }
 
@@ -556,10 +616,11 @@ bool parse_args(int argc, char** argv, Options* o) {
     else if (a == "--bind") o->bind_ip = v;
     else if (a == "--report-interval") o->report_s = parse_seconds(v);
     else if (a == "--output") o->output = v;
+    else if (a == "--gap-threshold") o->gap_threshold_s = parse_seconds(v);
     else return false;
   }
   return !o->connect.empty() && o->concurrency > 0 && o->count >= 0 && o->duration_s > 0 && o->timeout_s > 0 &&
-         o->report_s >= 0 && o->rate >= 0;
+         o->report_s >= 0 && o->rate >= 0 && o->gap_threshold_s >= 0;
 }
 
 }  // namespace

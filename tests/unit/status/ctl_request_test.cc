@@ -51,7 +51,9 @@ BOOST_AUTO_TEST_CASE(checks_arguments_locally) {
   BOOST_TEST(line({"walk", "1", "2"}) == "ERROR: usage: tandemctl walk [OID]");
   BOOST_TEST(line({"show"}).find("usage: tandemctl show") != std::string::npos);
   BOOST_TEST(line({"status", "x"}) == "ERROR: usage: tandemctl status");
-  BOOST_TEST(line({"failover", "--now"}) == "ERROR: usage: tandemctl failover [--release]");
+  BOOST_TEST(line({"failover", "--now"}) == "ERROR: usage: tandemctl failover [INSTANCE] [--release]");
+  BOOST_TEST(line({"failover", "a", "b"}) == "ERROR: usage: tandemctl failover [INSTANCE] [--release]");
+  BOOST_TEST(line({"failover", "web", "--release"}) == "failover web --release");
   BOOST_TEST(line({"raw"}) == "ERROR: usage: tandemctl raw LINE");
 }
 
