@@ -70,7 +70,15 @@ void HealthManager::reconcile(const conf::Config& config, const runtime::StateRe
 }
 
 void HealthManager::on_result(Entry& entry, const health::CheckResult& result) {
-  apply(entry, entry.tracker.on_result(result));
+  const bool first = !entry.tracker.checked();
+  auto transition = entry.tracker.on_result(result);
+  if (transition) {
+    apply(entry, transition);
+  } else if (first) {
+    // A first check that confirms the presumed state changes no server,
+    // but a server now counts as confirmed (VRRP tracking reads that).
+    on_change_();
+  }
 }
 
 void HealthManager::on_connect_report(const proxy::ConnectReport& report) {

@@ -21,7 +21,8 @@ namespace tandem {
 
 class HealthManager {
  public:
-  // `on_change` runs after any server went up or down.
+  // `on_change` runs after any server went up or down, and after a server's
+  // first check result (which makes its state confirmed).
   HealthManager(struct ev_loop* loop, std::function<void()> on_change);
   ~HealthManager();
 

@@ -104,7 +104,7 @@ std::string Instance::failover(bool release, bool& done) {
 
 bool Instance::resign() {
   Actions actions;
-  bool resigned = machine_.failover(Millis::max(), now(), actions).ok();
+  bool resigned = machine_.failover(Millis::max(), now(), actions, "stopping: handing over").ok();
   execute(actions);
   return resigned;
 }

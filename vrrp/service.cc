@@ -317,8 +317,9 @@ void ServiceCore::stop(bool hand_over, Millis max_wait) {
       for (auto& i : instances_) {
         if (!i->resign()) continue;
         // The peer takes over within its skew time of our priority 0;
-        // allow one Master_Down_Interval-ish for it to be heard.
-        wait = std::max(wait, 4 * i->conf().advert_interval);
+        // wait for it a little less than our own Master_Down_Interval, so
+        // that, with no peer, this node does not take the VIPs back.
+        wait = std::max(wait, 3 * i->conf().advert_interval);
       }
     }
     stop_deadline_ = base::SystemClock::instance().now() + std::min(wait, max_wait);

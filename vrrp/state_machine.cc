@@ -73,6 +73,8 @@ const char* to_string(NewMasterReason r) {
   return "unknown";
 }
 
+Millis release_linger(Millis advert_interval) { return std::min(Millis(200), 2 * advert_interval); }
+
 StateMachine::StateMachine(InstanceParams params)
     : params_(std::move(params)), master_advert_interval_(params_.advert_interval) {}
 
@@ -96,6 +98,7 @@ void StateMachine::send_advert(uint8_t priority, Actions& out) {
 }
 
 void StateMachine::remove_vips(Actions& out) {
+  release_at_ = MonoTime::max();
   if (!holds_vips_) return;
   out.push_back(make_action(Action::Kind::RemoveVips));
   holds_vips_ = false;
@@ -129,6 +132,7 @@ void StateMachine::become_master(MonoTime now, NewMasterReason why, std::string 
     out.push_back(make_action(Action::Kind::AddVips));
     holds_vips_ = true;
   }
+  release_at_ = MonoTime::max();
   send_advert(effective_priority(), out);
   out.push_back(make_action(Action::Kind::AnnounceVips));
   adver_timer_ = now + params_.advert_interval;
@@ -200,7 +204,7 @@ void StateMachine::on_advert(MonoTime now, const ReceivedAdvert& packet, Actions
     backup_receive(now, packet, out);
 }
 
-void StateMachine::backup_receive(MonoTime now, const ReceivedAdvert& packet, Actions& out) {
+void StateMachine::backup_receive(MonoTime now, const ReceivedAdvert& packet, Actions& /*out*/) {
   const Advert& a = packet.advert;
   if (a.priority == kPriorityResign) {
     // The master resigns: take over after Skew_Time (RFC 5798 6.4.2).
@@ -210,7 +214,8 @@ void StateMachine::backup_receive(MonoTime now, const ReceivedAdvert& packet, Ac
   }
   // Another router advertises: after a failover, it is the new master and
   // owns the VIPs now, whether we accept it or are about to preempt it.
-  remove_vips(out);
+  // Ours go after a linger (answers in flight still leave from the VIP).
+  if (holds_vips_ && release_at_ == MonoTime::max()) release_at_ = now + release_linger(params_.advert_interval);
   if (params_.preempt && a.priority < effective_priority()) {
     if (lower_master_seen_since_ == MonoTime::max()) lower_master_seen_since_ = now;
     const bool delay_over = now - lower_master_seen_since_ >= params_.preempt_delay;
@@ -237,6 +242,9 @@ void StateMachine::master_receive(MonoTime now, const ReceivedAdvert& packet, Ac
     return;
   }
   if (a.priority > mine || (a.priority == mine && packet.source > params_.primary_address)) {
+    // One last advert as master: a winner that never heard us (split brain
+    // heal) answers it by re-announcing the VIPs to our former neighbours.
+    send_advert(mine, out);
     accept_master(now, packet);
     lower_master_seen_since_ = MonoTime::max();
     std::string reason = a.priority > mine ? "higher priority " + std::to_string(a.priority) + " from "
@@ -284,7 +292,10 @@ void StateMachine::on_timer(MonoTime now, Actions& out) {
   if (state_ == State::Master && now >= adver_timer_) {
     send_advert(effective_priority(), out);
     adver_timer_ = now + params_.advert_interval;
-  } else if (state_ == State::Backup && now >= master_down_timer_) {
+    return;
+  }
+  if (state_ == State::Backup && now >= release_at_) remove_vips(out);
+  if (state_ == State::Backup && now >= master_down_timer_) {
     master_down(now, out);
   }
 }
@@ -292,7 +303,7 @@ void StateMachine::on_timer(MonoTime now, Actions& out) {
 MonoTime StateMachine::next_deadline() const {
   MonoTime next = MonoTime::max();
   if (state_ == State::Master) next = adver_timer_;
-  if (state_ == State::Backup) next = master_down_timer_;
+  if (state_ == State::Backup) next = std::min(master_down_timer_, release_at_);
   if (hold_until_ != MonoTime::min()) next = std::min(next, hold_until_);
   return next;
 }
@@ -327,7 +338,7 @@ void StateMachine::set_penalty(int penalty, MonoTime now, Actions& out) {
   }
 }
 
-base::Status StateMachine::failover(Millis hold, MonoTime now, Actions& out) {
+base::Status StateMachine::failover(Millis hold, MonoTime now, Actions& out, const char* reason) {
   if (state_ != State::Master)
     return base::make_error(std::string("not master (state ") + to_string(state_) + "): nothing to hand over");
   send_advert(kPriorityResign, out);
@@ -348,7 +359,7 @@ base::Status StateMachine::failover(Millis hold, MonoTime now, Actions& out) {
   discarded_lower_ = false;
   resigned_ = false;
   master_down_timer_ = now + down_interval();
-  transition(State::Backup, now, "manual failover", out);
+  transition(State::Backup, now, reason, out);
   return {};
 }
 

@@ -7,9 +7,15 @@
 //
 // Beyond the RFC, and why:
 //  - failover(): the master resigns (priority 0) but keeps the VIPs until the
-//    new master's first advert arrives (or Master_Down_Interval passes), so a
-//    planned hand-over loses no connection attempt: it hands over first and
-//    releases second. It then holds back from preempting until the hold ends.
+//    new master's first advert arrives (or Master_Down_Interval passes), and
+//    a linger after that (release_linger()) so that answers already on their
+//    way out of this node can still be sent from the VIP: it hands over
+//    first and releases second. It then holds back from preempting until
+//    the hold ends.
+//  - A master that steps down for a higher-priority master sends one last
+//    advert with its own priority first: after a split brain, the winner may
+//    not have heard this node as master, and that advert makes it
+//    re-announce the VIPs to the neighbours that still have our MAC.
 //  - preempt_delay: a backup preempts a lower-priority master only after it
 //    has seen that master for preempt_delay (keepalived's meaning).
 //  - A master that hears a lower-priority master (split brain healing)
@@ -89,6 +95,11 @@ struct InstanceStats {
   NewMasterReason new_master_reason = NewMasterReason::NotMaster;
 };
 
+// How long a resigned master keeps the VIPs after it heard the new master:
+// min(200 ms, 2 x advert_interval), always shorter than the time left on
+// its Master_Down_Timer, so the linger never turns into a takeover.
+Millis release_linger(Millis advert_interval);
+
 class StateMachine {
  public:
   explicit StateMachine(InstanceParams params);
@@ -133,7 +144,7 @@ class StateMachine {
   // advert from another router; if none comes within Master_Down_Interval,
   // -> Master again (SendAdvert, AnnounceVips: the VIPs are still there).
   // Elsewhere returns an error saying why nothing was done, and emits nothing.
-  base::Status failover(Millis hold, base::MonoTime now, Actions& out);
+  base::Status failover(Millis hold, base::MonoTime now, Actions& out, const char* reason = "manual failover");
 
   // Ends a failover hold early (no-op without one). Emits nothing itself:
   // the next lower-priority advert is discarded and the usual preemption
@@ -174,6 +185,7 @@ class StateMachine {
   base::MonoTime master_down_timer_ = base::MonoTime::max();
   base::MonoTime lower_master_seen_since_ = base::MonoTime::max();  // preempt_delay
   base::MonoTime last_split_brain_answer_ = base::MonoTime::min();
+  base::MonoTime release_at_ = base::MonoTime::max();  // VIPs kept after failover() until then
   InstanceStats stats_;
 
   // Why the Master_Down_Timer runs, for the reason and the statistics
@@ -194,7 +206,7 @@ class StateMachine {
   void become_backup(base::MonoTime now, std::string reason, Actions& out);
   void accept_master(base::MonoTime now, const ReceivedAdvert& packet);
   void count_received(const Advert& advert);
-  void backup_receive(base::MonoTime now, const ReceivedAdvert& packet, Actions& out);
+  void backup_receive(base::MonoTime now, const ReceivedAdvert& packet, Actions& out);  // `out` unused today: a backup only ever schedules
   void master_receive(base::MonoTime now, const ReceivedAdvert& packet, Actions& out);
   void master_down(base::MonoTime now, Actions& out);
 };
