@@ -1,6 +1,7 @@
 #include "daemon/daemon.h"
 
 #include <sched.h>
+#include <algorithm>
 #include <signal.h>
 
 #include <thread>
@@ -17,6 +18,10 @@ namespace {
 
 constexpr double kShutdownTick = 0.1;   // s, how often a drain checks for the last connection
 constexpr double kHousekeeping = 1.0;   // s
+// A planned hand-over waits this long at most for open connections on the
+// VIPs to finish, then this long at most for the peer to take the VIPs.
+constexpr std::chrono::milliseconds kHandoverDrain{2000};
+constexpr std::chrono::milliseconds kHandoverRelease{5000};
 
 unsigned worker_count(const conf::Config& config) {
   if (config.global.workers > 0) return static_cast<unsigned>(config.global.workers);
@@ -43,7 +48,8 @@ Daemon::Daemon(std::shared_ptr<const conf::Config> config)
       sighup_(loop_, SIGHUP, &base::member_callback<Daemon, &Daemon::on_sighup>, this),
       shutdown_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_shutdown_tick>, this),
       housekeeping_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_housekeeping>, this),
-      tasks_(loop_, [](base::Task&& task) { task(); }) {}
+      tasks_(loop_, [](base::Task&& task) { task(); }),
+      handover_(loop_, handover_hooks()) {}
 
 Daemon::~Daemon() {
   vrrp_.reset();
@@ -139,6 +145,79 @@ base::Status Daemon::start_vrrp() {
   vrrp_penalties_.clear();
   update_vrrp_penalties();
   return {};
+}
+
+bool Daemon::vrrp_master_of(const std::string& name) const {
+  for (const auto& s : vrrp_->status().instances)
+    if ((name.empty() || s.name == name) && s.state == vrrp::State::Master) return true;
+  return false;
+}
+
+std::vector<uint32_t> Daemon::vips_of(const std::string& name) const {
+  std::vector<uint32_t> out;
+  for (const conf::VrrpConf& v : config_->vrrp)
+    if (name.empty() || v.name == name)
+      for (const conf::VipConf& vip : v.vips) out.push_back(vip.address);
+  return out;
+}
+
+int64_t Daemon::connections_on(const std::vector<uint32_t>& vips) const {
+  int64_t open = 0;
+  for (const auto& fe : snapshot_->frontends) {
+    bool on_vip = false;
+    for (const base::SocketAddress& a : fe.conf->binds) {
+      if (!a.is_ipv4()) continue;
+      const auto* b = reinterpret_cast<const uint8_t*>(a.address_bytes().data());
+      const uint32_t address = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
+      on_vip = on_vip || std::find(vips.begin(), vips.end(), address) != vips.end();
+    }
+    if (on_vip) open += fe.state->traffic().totals().active;
+  }
+  return open;
+}
+
+Handover::Hooks Daemon::handover_hooks() {
+  Handover::Hooks h;
+  h.pause_syns = [this](bool pause) { listeners_.pause_syns(vips_of(handover_name_), pause); };
+  h.open_connections = [this] { return connections_on(vips_of(handover_name_)); };
+  h.resign = [this] {
+    if (handover_for_stop_) {
+      vrrp_->stop(true);  // resigns, waits for the peer, removes the VIPs
+      return vrrp::FailoverOutcome{true, {"stopped"}};
+    }
+    return vrrp_->failover(handover_name_, false);
+  };
+  h.released = [this] {
+    if (handover_for_stop_) return true;
+    for (const auto& s : vrrp_->status().instances)
+      if ((handover_name_.empty() || s.name == handover_name_) && s.holds_vips && s.state != vrrp::State::Master)
+        return false;
+    return true;
+  };
+  h.resigned = [this](const vrrp::FailoverOutcome& outcome, std::chrono::milliseconds drained) {
+    TLOG_NOTICE("hand-over: new connections paused, open ones drained in %lldms, then %s",
+                static_cast<long long>(drained.count()), outcome.done ? "resigned" : "nothing to resign");
+    if (auto reply = std::exchange(handover_reply_, nullptr)) reply(outcome);
+  };
+  h.finished = [this] {
+    handover_for_stop_ = false;
+    if (stopping_) continue_shutdown();
+  };
+  return h;
+}
+
+void Daemon::failover(const std::string& name, std::function<void(const vrrp::FailoverOutcome&)> reply) {
+  if (handover_.running() || stopping_) {
+    reply(vrrp::FailoverOutcome{false, {"a hand-over or a stop is already under way"}});
+    return;
+  }
+  if (!vrrp_master_of(name)) {
+    reply(vrrp_->failover(name, false));  // says why there is nothing to do
+    return;
+  }
+  handover_name_ = name;
+  handover_reply_ = std::move(reply);
+  handover_.start(kHandoverDrain, kHandoverRelease);
 }
 
 void Daemon::on_vrrp_change(const vrrp::StateChange& change) {
@@ -272,12 +351,19 @@ void Daemon::shutdown() {
   }
   stopping_ = true;
   base::sd_notify("STOPPING=1");
-  if (vrrp_) {
-    // Hand over first, release second: the peer takes the VIPs while this
-    // node still accepts connections on them.
+  if (handover_.running()) return;  // a failover is under way: the stop follows it
+  if (vrrp_ && vrrp_master_of("")) {
+    // Hand over first (no new connection is cut by the move), stop second.
     TLOG_NOTICE("stopping: handing the VIPs over to the peer");
-    vrrp_->stop(true);
+    handover_for_stop_ = true;
+    handover_name_.clear();
+    handover_.start(kHandoverDrain, kHandoverRelease);
+    return;
   }
+  continue_shutdown();
+}
+
+void Daemon::continue_shutdown() {
   TLOG_NOTICE("stopping: no new connections; %zu open connections may drain for %lldms", connections_.size(),
               static_cast<long long>(config_->global.shutdown_timeout.count()));
   listeners_.clear();

@@ -17,6 +17,7 @@
 #include "base/ev_watch.h"
 #include "base/event_queue.h"
 #include "conf/config.h"
+#include "daemon/handover.h"
 #include "daemon/health_manager.h"
 #include "daemon/listener_registry.h"
 #include "daemon/proxy/worker.h"
@@ -68,6 +69,12 @@ class Daemon {
   // The VRRP instances; nullptr when the config has no [vrrp] section.
   vrrp::Service* vrrp() const { return vrrp_.get(); }
 
+  // A planned hand-over of the VIPs of VRRP instance `name` (empty: every
+  // instance) to the peer, without losing connections (daemon/handover.h).
+  // `reply` gets VRRP's answer once it resigned (or refused). Precondition:
+  // vrrp() != nullptr.
+  void failover(const std::string& name, std::function<void(const vrrp::FailoverOutcome&)> reply);
+
   // Rebuilds the runtime snapshot from the live state and hands it to every
   // worker. Call after any change of server health, admin state or weight.
   void publish();
@@ -85,6 +92,11 @@ class Daemon {
   void on_vrrp_change(const vrrp::StateChange& change);
   void update_vrrp_penalties();
   bool pool_can_serve(const runtime::PoolRuntime& pool) const;
+  bool vrrp_master_of(const std::string& name) const;
+  std::vector<uint32_t> vips_of(const std::string& name) const;
+  int64_t connections_on(const std::vector<uint32_t>& vips) const;
+  Handover::Hooks handover_hooks();
+  void continue_shutdown();
 
   struct ev_loop* loop_;
   std::shared_ptr<const conf::Config> config_;
@@ -118,6 +130,10 @@ class Daemon {
   base::TaskQueue tasks_;
   std::unique_ptr<vrrp::Service> vrrp_;
   std::map<std::string, int> vrrp_penalties_;  // instance -> penalty last set
+  Handover handover_;
+  std::string handover_name_;    // the instance being handed over ("" = all)
+  bool handover_for_stop_ = false;
+  std::function<void(const vrrp::FailoverOutcome&)> handover_reply_;
 };
 
 }  // namespace tandem

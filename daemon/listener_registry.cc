@@ -1,5 +1,14 @@
 #include "daemon/listener_registry.h"
 
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "base/log.h"
+
 namespace tandem {
 
 bool ListenerRegistry::listens_on_port(const base::SocketAddress& address) const {
@@ -39,6 +48,27 @@ base::Result<ListenerMap> ListenerRegistry::prepare(const conf::Config& config) 
     }
   }
   return next;
+}
+
+void ListenerRegistry::pause_syns(const std::vector<uint32_t>& ipv4, bool pause) {
+  // "return 0": accept no packet. On a listener, the kernel runs it on each
+  // incoming SYN and drops the SYN when it says so.
+  static sock_filter drop_all[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
+  static const sock_fprog program = {1, drop_all};
+  for (const auto& [key, sockets] : current_) {
+    for (const auto& socket : sockets) {
+      const base::SocketAddress& a = socket->address();
+      if (!a.is_ipv4()) continue;
+      uint32_t address = 0;
+      std::memcpy(&address, a.address_bytes().data(), 4);
+      if (std::find(ipv4.begin(), ipv4.end(), ntohl(address)) == ipv4.end()) continue;
+      int rc = pause ? setsockopt(socket->fd(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program)
+                     : setsockopt(socket->fd(), SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
+      if (rc != 0 && (pause || errno != ENOENT))
+        TLOG_WARN("listener %s: cannot %s new connections: %s", key.c_str(), pause ? "pause" : "resume",
+                  strerror(errno));
+    }
+  }
 }
 
 }  // namespace tandem

@@ -74,8 +74,20 @@ Response show_vrrp(const Daemon& d, const Request& r) {
   return Response::ok(instances_table(st).to_text() + "\nhistory (oldest first):\n" + history_table(st).to_text());
 }
 
-Response failover(Daemon& d, const Request& r) {
-  if (d.vrrp() == nullptr) return Response::error(StatusCode::NotFound, "no [vrrp] section in the configuration");
+Response failover_answer(const vrrp::FailoverOutcome& out, bool release) {
+  std::string body;
+  for (const auto& l : out.lines) body += l + "\n";
+  if (!out.done)
+    return Response::error(StatusCode::Conflict,
+                           release ? "nothing to release" : "nothing to hand over: this node is not master", body);
+  return Response::ok(body);
+}
+
+void failover(Daemon& d, const Request& r, status::Responder responder) {
+  if (d.vrrp() == nullptr) {
+    responder.reply(Response::error(StatusCode::NotFound, "no [vrrp] section in the configuration"));
+    return;
+  }
   bool release = false;
   std::string name;
   for (const auto& a : r.args) {
@@ -84,18 +96,19 @@ Response failover(Daemon& d, const Request& r) {
     } else if (name.empty() && a.rfind('-', 0) != 0) {
       name = a;
     } else {
-      return Response::bad_usage(r);
+      responder.reply(Response::bad_usage(r));
+      return;
     }
   }
-  TLOG_NOTICE("failover%s%s requested (operator uid %d pid %d)", name.empty() ? "" : " of ", name.c_str(),
-              static_cast<int>(r.peer.uid), static_cast<int>(r.peer.pid));
-  vrrp::FailoverOutcome out = d.vrrp()->failover(name, release);
-  std::string body;
-  for (const auto& l : out.lines) body += l + "\n";
-  if (!out.done)
-    return Response::error(StatusCode::Conflict,
-                           release ? "nothing to release" : "nothing to hand over: this node is not master", body);
-  return Response::ok(body);
+  TLOG_NOTICE("failover%s%s%s requested (operator uid %d pid %d)", release ? " --release" : "",
+              name.empty() ? "" : " of ", name.c_str(), static_cast<int>(r.peer.uid), static_cast<int>(r.peer.pid));
+  if (release) {
+    responder.reply(failover_answer(d.vrrp()->failover(name, true), true));
+    return;
+  }
+  // The Responder is move-only; the callback must be copyable.
+  auto shared = std::make_shared<status::Responder>(std::move(responder));
+  d.failover(name, [shared](const vrrp::FailoverOutcome& out) { shared->reply(failover_answer(out, false)); });
 }
 
 }  // namespace
@@ -123,7 +136,7 @@ void register_vrrp_commands(Daemon& d, status::CommandRegistry& registry) {
        .args = "[INSTANCE] [--release]",
        .summary = "hand the VIPs to the peer and hold back from preempting; --release ends the hold",
        .access = status::Access::Admin,
-       .handler = [&d](const Request& r) { return failover(d, r); }});
+       .async_handler = [&d](const Request& r, status::Responder responder) { failover(d, r, std::move(responder)); }});
 }
 
 // VRRPv3-MIB (RFC 6527): vrrpv3MIB = 1.3.6.1.2.1.207; tables indexed by
