@@ -44,6 +44,20 @@ if ! lb_keepalived lb-a && ! lb_keepalived lb-b; then
     eval "lb_ctl lb-b show vrrp | grep -qE '^default +eth0 +51 +backup +100 +100 +10\.77\.0\.11 '"
   check "tandemctl status on lb-a: a VRRP row 'default master 200 10.77.0.11 10.77.0.100/24'" \
     eval "lb_ctl lb-a status | grep -qE '^default +master +200 +10\.77\.0\.11 +10\.77\.0\.100/24'"
+  # The standard VRRPv3-MIB (RFC 6527), rows indexed by ifIndex.VRID.1.
+  for node in lb-a lb-b; do lb_ctl $node walk 1.3.6.1.2.1.207 >"$T/mib-$node.txt" 2>&1; done
+  ifa=$(ip -n "$(lab_ns lb-a)" -o link show eth0 | cut -d: -f1)
+  ifb=$(ip -n "$(lab_ns lb-b)" -o link show eth0 | cut -d: -f1)
+  check "VRRPv3-MIB on lb-a: vrrpv3OperationsStatus master(3), priority 200, 1 address, 10 cs, the VIP's row" \
+    eval "grep -qx '.1.3.6.1.2.1.207.1.1.1.1.6.$ifa.51.1 = INTEGER: 3' $T/mib-lb-a.txt &&
+          grep -qx '.1.3.6.1.2.1.207.1.1.1.1.7.$ifa.51.1 = Gauge32: 200' $T/mib-lb-a.txt &&
+          grep -qx '.1.3.6.1.2.1.207.1.1.1.1.8.$ifa.51.1 = INTEGER: 1' $T/mib-lb-a.txt &&
+          grep -qx '.1.3.6.1.2.1.207.1.1.1.1.9.$ifa.51.1 = INTEGER: 10' $T/mib-lb-a.txt &&
+          grep -qx '.1.3.6.1.2.1.207.1.1.2.1.2.$ifa.51.1.4.10.77.0.100 = INTEGER: 1' $T/mib-lb-a.txt"
+  check "VRRPv3-MIB on lb-b: backup(2), priority 100, adverts received counted" \
+    eval "grep -qx '.1.3.6.1.2.1.207.1.1.1.1.6.$ifb.51.1 = INTEGER: 2' $T/mib-lb-b.txt &&
+          grep -qx '.1.3.6.1.2.1.207.1.1.1.1.7.$ifb.51.1 = Gauge32: 100' $T/mib-lb-b.txt &&
+          grep -qE '^.1.3.6.1.2.1.207.1.2.5.1.3.$ifb.51.1 = Counter64: [1-9]' $T/mib-lb-b.txt"
 fi
 
 # 2. SIGTERM: the master hands over and removes the VIP.
