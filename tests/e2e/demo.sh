@@ -69,7 +69,7 @@ PYEOF
 
 # traffic NAME SECONDS: the client opens 200 new connections a second to the
 # VIP for SECONDS, with a report every 250 ms.
-traffic() { lab_traffic "$1" "$2" --report-interval 250ms; }
+traffic() { lab_traffic "$1" "$2" --report-interval 250ms "${@:3}"; }
 
 if [ "$(id -u)" != 0 ]; then
   echo "demo: the two-node demo builds network namespaces: run it as root (sudo make demo)" >&2
@@ -163,10 +163,13 @@ echo
 on lb-a tandemctl show vrrp | indent
 
 heading "8. A planned failover"
-say "An operator moves the VIP to lb-b (say, to patch lb-a). lb-a resigns but keeps"
-say "the VIP until lb-b has it; then it stays backup for failover_hold (60 s)."
+say "An operator moves the VIP to lb-b (say, to patch lb-a). lb-a pauses new"
+say "connections (their SYNs are dropped, so clients retry them), lets the open ones"
+say "finish, resigns, keeps the VIP until lb-b has it, then stays backup for"
+say "failover_hold (60 s). A client that connects meanwhile waits one SYN retry"
+say "(about 1 s; this client gives up after 3 s) instead of failing."
 wait_until 5 lb_ready lb-a
-traffic planned 2s
+traffic planned 2s --timeout 3s
 sleep 0.7
 on lb-a tandemctl failover
 wait_until 3 lab_settled lb-b lb-a && say "  ... lb-b is master, lb-a backup"
