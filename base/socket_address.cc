@@ -120,4 +120,9 @@ bool SocketAddress::operator==(const SocketAddress& other) const {
   return family() == other.family() && port() == other.port() && address_bytes() == other.address_bytes();
 }
 
+std::optional<uint32_t> SocketAddress::ipv4() const {
+  if (!is_ipv4()) return std::nullopt;
+  return ntohl(reinterpret_cast<const sockaddr_in*>(&ss_)->sin_addr.s_addr);
+}
+
 }  // namespace tandem::base

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,9 @@ class SocketAddress {
   std::string to_string() const;
   // The address without port: "10.0.0.1" / "::1".
   std::string host_string() const;
+
+  // An IPv4 address in host byte order (base/ipv4.h); nullopt for IPv6.
+  std::optional<uint32_t> ipv4() const;
 
   // The raw address bytes (4 or 16), for hashing client addresses.
   std::string_view address_bytes() const;

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/ipv4.h"
 #include "conf/suggest.h"
 
 namespace tandem::conf {
@@ -91,11 +92,6 @@ void check_binds(const std::vector<const Parsed<FrontendConf>*>& frontends, Erro
   }
 }
 
-std::string ipv4_text(uint32_t a) {
-  return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." + std::to_string((a >> 8) & 255) + "." +
-         std::to_string(a & 255);
-}
-
 void check_vrrp(const std::vector<const Parsed<VrrpConf>*>& instances, const std::vector<const Parsed<PoolConf>*>& pools,
                 bool check_references, ErrorList& errors) {
   std::vector<std::string_view> pool_names;
@@ -123,11 +119,11 @@ void check_vrrp(const std::vector<const Parsed<VrrpConf>*>& instances, const std
     for (const VipConf& vip : c.vips) {
       if (auto [it, fresh] = vips.emplace(vip.address, &r); !fresh && it->second != &r)
         errors.add(r.first_line("vip"), r.label, "vip",
-                   ipv4_text(vip.address) + " is also a VIP of [" + it->second->label + "]");
+                   base::format_ipv4(vip.address) + " is also a VIP of [" + it->second->label + "]");
       for (uint32_t peer : c.unicast_peers)
         if (peer == vip.address)
           errors.add(r.first_line("unicast_peer"), r.label, "unicast_peer",
-                     ipv4_text(peer) + " is one of this instance's VIPs; give the peer node's own address");
+                     base::format_ipv4(peer) + " is one of this instance's VIPs; give the peer node's own address");
     }
     if (c.source_address != 0)
       for (const VipConf& vip : c.vips)

@@ -1,9 +1,8 @@
 // The keys of [vrrp] and [vrrp:NAME] (one VRRPv3 virtual router each).
 
-#include <arpa/inet.h>
-
 #include <string>
 
+#include "base/ipv4.h"
 #include "conf/key_rules.h"
 #include "conf/keywords.h"
 
@@ -17,11 +16,9 @@ using base::Status;
 constexpr int64_t kMaxAdvertMs = 4095 * 10;
 
 base::Result<uint32_t> parse_ipv4(std::string_view v) {
-  std::string text(v);
-  in_addr a{};
-  if (text.size() > 15 || inet_pton(AF_INET, text.c_str(), &a) != 1)
-    return make_error("expected an IPv4 address such as 10.0.0.100, got " + quote(v));
-  return ntohl(a.s_addr);
+  uint32_t a = 0;
+  if (!base::parse_ipv4(v, a)) return make_error("expected an IPv4 address such as 10.0.0.100, got " + quote(v));
+  return a;
 }
 
 Status set_interface(VrrpConf& c, std::string_view v, const KeyContext&) {

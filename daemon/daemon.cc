@@ -166,10 +166,8 @@ int64_t Daemon::connections_on(const std::vector<uint32_t>& vips) const {
   for (const auto& fe : snapshot_->frontends) {
     bool on_vip = false;
     for (const base::SocketAddress& a : fe.conf->binds) {
-      if (!a.is_ipv4()) continue;
-      const auto* b = reinterpret_cast<const uint8_t*>(a.address_bytes().data());
-      const uint32_t address = uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
-      on_vip = on_vip || std::find(vips.begin(), vips.end(), address) != vips.end();
+      auto address = a.ipv4();
+      on_vip = on_vip || (address && std::find(vips.begin(), vips.end(), *address) != vips.end());
     }
     if (on_vip) open += fe.state->traffic().totals().active;
   }

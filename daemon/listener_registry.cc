@@ -1,6 +1,5 @@
 #include "daemon/listener_registry.h"
 
-#include <arpa/inet.h>
 #include <linux/filter.h>
 #include <sys/socket.h>
 
@@ -57,11 +56,8 @@ void ListenerRegistry::pause_syns(const std::vector<uint32_t>& ipv4, bool pause)
   static const sock_fprog program = {1, drop_all};
   for (const auto& [key, sockets] : current_) {
     for (const auto& socket : sockets) {
-      const base::SocketAddress& a = socket->address();
-      if (!a.is_ipv4()) continue;
-      uint32_t address = 0;
-      std::memcpy(&address, a.address_bytes().data(), 4);
-      if (std::find(ipv4.begin(), ipv4.end(), ntohl(address)) == ipv4.end()) continue;
+      auto address = socket->address().ipv4();
+      if (!address || std::find(ipv4.begin(), ipv4.end(), *address) == ipv4.end()) continue;
       int rc = pause ? setsockopt(socket->fd(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program)
                      : setsockopt(socket->fd(), SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
       if (rc != 0 && (pause || errno != ENOENT))

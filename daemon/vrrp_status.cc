@@ -48,7 +48,7 @@ Table instances_table(const vrrp::ServiceStatus& st) {
   const base::MonoTime now = base::SystemClock::instance().now();
   for (const auto& s : st.instances) {
     t.add_row({s.name, s.interface, s.vrid, vrrp::to_string(s.state), s.priority, s.base_priority,
-               s.master_address == 0 ? status::Cell::null() : status::Cell(vrrp::ipv4_to_string(s.master_address)),
+               s.master_address == 0 ? status::Cell::null() : status::Cell(vrrp::format_ipv4(s.master_address)),
                static_cast<int64_t>(s.advert_interval.count()), static_cast<int64_t>(s.master_advert_interval.count()),
                s.preempt, vips_text(s), ms_between(s.state_since, now), s.stats.master_transitions,
                s.stats.adverts_received, s.stats.adverts_sent, static_cast<int64_t>(s.hold_remaining.count()),
@@ -118,7 +118,7 @@ status::Table vrrp_summary_table(const Daemon& d) {
   if (d.vrrp() == nullptr) return t;
   for (const auto& s : d.vrrp()->status().instances)
     t.add_row({s.name, vrrp::to_string(s.state), s.priority,
-               s.master_address == 0 ? status::Cell::null() : status::Cell(vrrp::ipv4_to_string(s.master_address)),
+               s.master_address == 0 ? status::Cell::null() : status::Cell(vrrp::format_ipv4(s.master_address)),
                vips_text(s)});
   return t;
 }

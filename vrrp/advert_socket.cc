@@ -94,7 +94,7 @@ base::Status AdvertSocket::send(std::span<const uint8_t> message, Ipv4 source, I
 
   ssize_t n = ::sendmsg(fd_.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
   if (n < 0)
-    return base::make_error("advert from " + ipv4_to_string(source) + " to " + ipv4_to_string(destination) +
+    return base::make_error("advert from " + format_ipv4(source) + " to " + format_ipv4(destination) +
                             " on '" + interface_ + "': " + std::strerror(errno));
   return {};
 }

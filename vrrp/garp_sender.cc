@@ -73,7 +73,7 @@ base::Status GarpSender::send(Ipv4 vip) {
   std::memset(to.sll_addr, 0xFF, 6);
   ssize_t n = ::sendto(fd_.get(), frame, sizeof frame, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), sizeof to);
   if (n < 0)
-    return base::make_error("GARP for " + ipv4_to_string(vip) + " on " + where(ifindex_) + ": " + std::strerror(errno));
+    return base::make_error("GARP for " + format_ipv4(vip) + " on " + where(ifindex_) + ": " + std::strerror(errno));
   return {};
 }
 

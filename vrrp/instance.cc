@@ -39,7 +39,7 @@ Instance::Instance(struct ev_loop* loop, conf::VrrpConf conf, Ipv4 primary, Inst
                    if (auto s = ports_.send_garp(vip); !s) {
                      ++send_errors_;
                      error_log_.log(base::LogLevel::Warning, "vrrp %s: gratuitous ARP for %s: %s", conf_.name.c_str(),
-                                    ipv4_to_string(vip).c_str(), s.error().message.c_str());
+                                    format_ipv4(vip).c_str(), s.error().message.c_str());
                    } else {
                      ++garps_sent_;
                    }
@@ -157,7 +157,7 @@ void Instance::send_advert(uint8_t priority) {
     if (auto s = ports_.send_advert(buffer_, primary_, destination); !s) {
       ++send_errors_;
       error_log_.log(base::LogLevel::Warning, "vrrp %s: advert to %s: %s", conf_.name.c_str(),
-                     ipv4_to_string(destination).c_str(), s.error().message.c_str());
+                     format_ipv4(destination).c_str(), s.error().message.c_str());
     }
   };
   if (conf_.unicast_peers.empty()) {

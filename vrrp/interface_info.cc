@@ -92,19 +92,4 @@ base::Result<InterfaceInfo> read_interface(const std::string& name, std::span<co
   return info;
 }
 
-std::string ipv4_to_string(Ipv4 a) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", (a >> 24) & 0xFF, (a >> 16) & 0xFF, (a >> 8) & 0xFF, a & 0xFF);
-  return buf;
-}
-
-bool parse_ipv4(std::string_view text, Ipv4& out) {
-  if (text.empty() || text.size() > 15) return false;
-  std::string copy(text);  // inet_pton wants a NUL-terminated string
-  in_addr a{};
-  if (inet_pton(AF_INET, copy.c_str(), &a) != 1) return false;
-  out = ntohl(a.s_addr);
-  return true;
-}
-
 }  // namespace tandem::vrrp

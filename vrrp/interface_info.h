@@ -32,9 +32,4 @@ struct InterfaceInfo {
 // secondaries. Errors: "no such interface 'eth9'", ...
 base::Result<InterfaceInfo> read_interface(const std::string& name, std::span<const Ipv4> exclude = {});
 
-// "10.0.0.1" for 0x0A000001.
-std::string ipv4_to_string(Ipv4 a);
-// Parses a dotted quad; false if `text` is not one.
-bool parse_ipv4(std::string_view text, Ipv4& out);
-
 }  // namespace tandem::vrrp

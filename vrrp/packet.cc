@@ -72,11 +72,6 @@ const char* to_string(DropReason r) {
   return "unknown";
 }
 
-std::string format_ipv4(Ipv4 a) {
-  return std::to_string(a >> 24) + '.' + std::to_string((a >> 16) & 0xFF) + '.' + std::to_string((a >> 8) & 0xFF) +
-         '.' + std::to_string(a & 0xFF);
-}
-
 uint32_t checksum_add(uint32_t sum, std::span<const uint8_t> data) {
   uint64_t acc = sum;
   size_t i = 0;

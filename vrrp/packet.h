@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "base/ipv4.h"
+
 namespace tandem::vrrp {
 
 inline constexpr uint8_t kProtocol = 112;         // IANA protocol number of VRRP
@@ -37,8 +39,8 @@ inline constexpr size_t kMaxAddresses = 255;
 // (RFC 5798's "higher primary address wins") then follow numeric order.
 using Ipv4 = uint32_t;
 
-// Dotted-quad text of `address` ("10.0.0.1"), for logs and reasons.
-std::string format_ipv4(Ipv4 address);
+// Dotted-quad text of an address ("10.0.0.1"), for logs and reasons.
+using base::format_ipv4;
 
 // The fields of an advertisement; version and type are implied (3, 1).
 struct Advert {

@@ -186,7 +186,7 @@ void ServiceCore::handle_packet(Link& link, std::span<const uint8_t> bytes) {
   if (!peers.empty() && std::find(peers.begin(), peers.end(), r.packet.source) == peers.end()) {
     ++drops_.not_from_peer;
     drop_log_.log(base::LogLevel::Warning, "vrrp %s: advert from %s, which is not a unicast_peer: dropped",
-                  instance->conf().name.c_str(), ipv4_to_string(r.packet.source).c_str());
+                  instance->conf().name.c_str(), format_ipv4(r.packet.source).c_str());
     return;
   }
   instance->on_packet(r.packet);

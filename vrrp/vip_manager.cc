@@ -23,7 +23,7 @@ using NlAddr = base::CPtr<nl_addr, nl_addr_put>;
 using NlCache = base::CPtr<nl_cache, nl_cache_free>;
 
 std::string describe(int ifindex, const VipAddress& vip) {
-  return ipv4_to_string(vip.address) + "/" + std::to_string(vip.prefix_len) + " on ifindex " +
+  return format_ipv4(vip.address) + "/" + std::to_string(vip.prefix_len) + " on ifindex " +
          std::to_string(ifindex);
 }
 
@@ -82,7 +82,7 @@ base::Result<bool> VipManager::present(int ifindex, Ipv4 address) {
   nl_cache* raw = nullptr;
   int err = rtnl_addr_alloc_cache(sock_.get(), &raw);
   if (err < 0)
-    return base::make_error("cannot list addresses to find " + ipv4_to_string(address) + " on ifindex " +
+    return base::make_error("cannot list addresses to find " + format_ipv4(address) + " on ifindex " +
                             std::to_string(ifindex) + ": " + nl_geterror(err));
   NlCache cache(raw);
   uint32_t be = htonl(address);

@@ -34,4 +34,14 @@ BOOST_AUTO_TEST_CASE(equality_compares_family_address_and_port) {
   BOOST_TEST(!(*SocketAddress::parse("127.0.0.1:1") == *SocketAddress::parse("127.0.0.1:2")));
 }
 
+BOOST_AUTO_TEST_CASE(ipv4_in_host_order) {
+  auto v4 = SocketAddress::parse("10.77.0.100:80");
+  BOOST_REQUIRE(v4.ok());
+  BOOST_REQUIRE(v4->ipv4().has_value());
+  BOOST_TEST(*v4->ipv4() == 0x0A4D0064u);
+  auto v6 = SocketAddress::parse("[::1]:80");
+  BOOST_REQUIRE(v6.ok());
+  BOOST_TEST(!v6->ipv4().has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -322,10 +322,4 @@ BOOST_AUTO_TEST_CASE(random_bytes_and_mutations_never_crash) {
   BOOST_TEST(accepted < 20000u);
 }
 
-BOOST_AUTO_TEST_CASE(format_ipv4_dotted_quad) {
-  BOOST_TEST(format_ipv4(0) == "0.0.0.0");
-  BOOST_TEST(format_ipv4(kMulticastGroup) == "224.0.0.18");
-  BOOST_TEST(format_ipv4(0xFFFFFFFF) == "255.255.255.255");
-}
-
 BOOST_AUTO_TEST_SUITE_END()
