@@ -139,9 +139,7 @@ void StateMachine::become_master(MonoTime now, NewMasterReason why, std::string 
   master_down_timer_ = MonoTime::max();
   master_address_ = params_.primary_address;
   master_advert_interval_ = params_.advert_interval;
-  lower_master_seen_since_ = MonoTime::max();
-  discarded_lower_ = false;
-  resigned_ = false;
+  forget_peers();
   hold_until_ = MonoTime::min();  // as master, there is nothing left to hold back from
   ++stats_.master_transitions;
   stats_.new_master_reason = why;
@@ -174,15 +172,25 @@ void StateMachine::start(MonoTime now, Actions& out) {
 void StateMachine::stop(MonoTime now, Actions& out) {
   if (state_ == State::Initialize) return;
   if (state_ == State::Master) send_advert(kPriorityResign, out);
+  hold_until_ = MonoTime::min();
+  leave(State::Initialize, now, "stopped", out);
+}
+
+// Out of the protocol (Initialize or Fault): no VIPs, no timers, nothing
+// remembered of the other routers.
+void StateMachine::leave(State to, MonoTime now, const char* reason, Actions& out) {
   remove_vips(out);
   adver_timer_ = MonoTime::max();
   master_down_timer_ = MonoTime::max();
-  hold_until_ = MonoTime::min();
+  forget_peers();
+  master_address_ = 0;
+  transition(to, now, reason, out);
+}
+
+void StateMachine::forget_peers() {
   lower_master_seen_since_ = MonoTime::max();
   discarded_lower_ = false;
   resigned_ = false;
-  master_address_ = 0;
-  transition(State::Initialize, now, "stopped", out);
 }
 
 void StateMachine::count_received(const Advert& advert) {
@@ -319,14 +327,7 @@ void StateMachine::set_link(bool up, MonoTime now, Actions& out) {
   }
   // Not started (or stopped): only remembered, so that start() goes to Fault.
   if (state_ == State::Initialize || state_ == State::Fault) return;
-  remove_vips(out);
-  adver_timer_ = MonoTime::max();
-  master_down_timer_ = MonoTime::max();
-  lower_master_seen_since_ = MonoTime::max();
-  discarded_lower_ = false;
-  resigned_ = false;
-  master_address_ = 0;
-  transition(State::Fault, now, "link down", out);
+  leave(State::Fault, now, "link down", out);
 }
 
 void StateMachine::set_penalty(int penalty, MonoTime now, Actions& out) {
@@ -355,9 +356,7 @@ base::Status StateMachine::failover(Millis hold, MonoTime now, Actions& out, con
   master_advert_interval_ = params_.advert_interval;
   master_address_ = 0;
   last_advert_at_ = now;
-  lower_master_seen_since_ = MonoTime::max();
-  discarded_lower_ = false;
-  resigned_ = false;
+  forget_peers();
   master_down_timer_ = now + down_interval();
   transition(State::Backup, now, reason, out);
   return {};

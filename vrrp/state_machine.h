@@ -200,6 +200,8 @@ class StateMachine {
   std::chrono::microseconds down_interval() const;
   void send_advert(uint8_t priority, Actions& out);
   void remove_vips(Actions& out);
+  void leave(State to, base::MonoTime now, const char* reason, Actions& out);
+  void forget_peers();
   void transition(State to, base::MonoTime now, std::string reason, Actions& out);
   void enter(base::MonoTime now, const char* why, Actions& out);
   void become_master(base::MonoTime now, NewMasterReason why, std::string reason, Actions& out);

@@ -1,6 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include "vrrp/announcer.h"
 
+#include "tests/unit/vrrp/loop_runner.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -9,20 +11,7 @@
 using namespace tandem;
 using namespace tandem::vrrp;
 using namespace std::chrono_literals;
-
-namespace {
-
-// Runs `loop` until `done()` or `limit` passes; returns how long it ran.
-template <typename Pred>
-std::chrono::milliseconds run_until(struct ev_loop* loop, Pred done, std::chrono::milliseconds limit) {
-  auto start = std::chrono::steady_clock::now();
-  base::TimerWatcher tick(loop, [](void*, int) {}, nullptr);
-  tick.start(0.002, 0.002);  // wake up often enough to check `done`
-  while (!done() && std::chrono::steady_clock::now() - start < limit) ev_run(loop, EVRUN_ONCE);
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-}
-
-}  // namespace
+using tandem::vrrp::testing::run_until;
 
 BOOST_AUTO_TEST_SUITE(announcer)
 

@@ -1,6 +1,8 @@
 #define BOOST_TEST_DYN_LINK
 #include "vrrp/instance.h"
 
+#include "tests/unit/vrrp/loop_runner.h"
+
 #include <boost/test/unit_test.hpp>
 
 #include <chrono>
@@ -8,6 +10,7 @@
 using namespace tandem;
 using namespace tandem::vrrp;
 using namespace std::chrono_literals;
+using tandem::vrrp::testing::run_until;
 
 namespace {
 
@@ -73,14 +76,6 @@ conf::VrrpConf owner_conf() {
 }
 
 constexpr Ipv4 kSelf = 0x0A00000B;  // 10.0.0.11
-
-template <typename Pred>
-void run_until(struct ev_loop* loop, Pred done, std::chrono::milliseconds limit) {
-  auto start = std::chrono::steady_clock::now();
-  base::TimerWatcher tick(loop, [](void*, int) {}, nullptr);
-  tick.start(0.002, 0.002);
-  while (!done() && std::chrono::steady_clock::now() - start < limit) ev_run(loop, EVRUN_ONCE);
-}
 
 std::string env_of(const std::vector<std::pair<std::string, std::string>>& env, const std::string& key) {
   for (const auto& [k, v] : env)
