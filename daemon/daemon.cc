@@ -178,15 +178,11 @@ Handover::Hooks Daemon::handover_hooks() {
   Handover::Hooks h;
   h.pause_syns = [this](bool pause) { listeners_.pause_syns(vips_of(handover_name_), pause); };
   h.open_connections = [this] { return connections_on(vips_of(handover_name_)); };
+  // A stop resigns for good: its hold lasts until VRRP stops.
   h.resign = [this] {
-    if (handover_for_stop_) {
-      vrrp_->stop(true);  // resigns, waits for the peer, removes the VIPs
-      return vrrp::FailoverOutcome{true, {"stopped"}};
-    }
-    return vrrp_->failover(handover_name_, false);
+    return vrrp_->failover(handover_name_, stopping_ ? vrrp::FailoverMode::Stop : vrrp::FailoverMode::HandOver);
   };
   h.released = [this] {
-    if (handover_for_stop_) return true;
     for (const auto& s : vrrp_->status().instances)
       if ((handover_name_.empty() || s.name == handover_name_) && s.holds_vips && s.state != vrrp::State::Master)
         return false;
@@ -198,7 +194,6 @@ Handover::Hooks Daemon::handover_hooks() {
     if (auto reply = std::exchange(handover_reply_, nullptr)) reply(outcome);
   };
   h.finished = [this] {
-    handover_for_stop_ = false;
     if (stopping_) continue_shutdown();
   };
   return h;
@@ -210,7 +205,7 @@ void Daemon::failover(const std::string& name, std::function<void(const vrrp::Fa
     return;
   }
   if (!vrrp_master_of(name)) {
-    reply(vrrp_->failover(name, false));  // says why there is nothing to do
+    reply(vrrp_->failover(name, vrrp::FailoverMode::HandOver));  // says why there is nothing to do
     return;
   }
   handover_name_ = name;
@@ -353,15 +348,26 @@ void Daemon::shutdown() {
   if (vrrp_ && vrrp_master_of("")) {
     // Hand over first (no new connection is cut by the move), stop second.
     TLOG_NOTICE("stopping: handing the VIPs over to the peer");
-    handover_for_stop_ = true;
     handover_name_.clear();
-    handover_.start(kHandoverDrain, kHandoverRelease);
+    handover_.start(kHandoverDrain, stop_release_limit());
     return;
   }
   continue_shutdown();
 }
 
+// A stopping master waits for the peer a little less than its own
+// Master_Down_Interval (3 intervals + skew): with no peer at all, it stops
+// before its own timer would make it take the VIPs back.
+std::chrono::milliseconds Daemon::stop_release_limit() const {
+  std::chrono::milliseconds longest{0};
+  for (const conf::VrrpConf& v : config_->vrrp) longest = std::max(longest, v.advert_interval);
+  return 3 * longest;
+}
+
 void Daemon::continue_shutdown() {
+  // After the hand-over (if any): VRRP stops, so it can neither take the
+  // VIPs back nor keep them while the connections drain.
+  if (vrrp_) vrrp_->stop();
   TLOG_NOTICE("stopping: no new connections; %zu open connections may drain for %lldms", connections_.size(),
               static_cast<long long>(config_->global.shutdown_timeout.count()));
   listeners_.clear();
@@ -386,7 +392,7 @@ void Daemon::on_shutdown_tick(int) {
 void Daemon::finish_shutdown() {
   shutdown_timer_.stop();
   housekeeping_timer_.stop();
-  if (vrrp_) vrrp_->stop(false);
+  if (vrrp_) vrrp_->stop();
   for (auto& w : workers_) w->stop();
   status_server_.reset();
   TLOG_NOTICE("stopped");

@@ -97,6 +97,7 @@ class Daemon {
   int64_t connections_on(const std::vector<uint32_t>& vips) const;
   Handover::Hooks handover_hooks();
   void continue_shutdown();
+  std::chrono::milliseconds stop_release_limit() const;
 
   struct ev_loop* loop_;
   std::shared_ptr<const conf::Config> config_;
@@ -132,7 +133,6 @@ class Daemon {
   std::map<std::string, int> vrrp_penalties_;  // instance -> penalty last set
   Handover handover_;
   std::string handover_name_;    // the instance being handed over ("" = all)
-  bool handover_for_stop_ = false;
   std::function<void(const vrrp::FailoverOutcome&)> handover_reply_;
 };
 

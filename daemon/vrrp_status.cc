@@ -103,7 +103,7 @@ void failover(Daemon& d, const Request& r, status::Responder responder) {
   TLOG_NOTICE("failover%s%s%s requested (operator uid %d pid %d)", release ? " --release" : "",
               name.empty() ? "" : " of ", name.c_str(), static_cast<int>(r.peer.uid), static_cast<int>(r.peer.pid));
   if (release) {
-    responder.reply(failover_answer(d.vrrp()->failover(name, true), true));
+    responder.reply(failover_answer(d.vrrp()->failover(name, vrrp::FailoverMode::Release), true));
     return;
   }
   // The Responder is move-only; the callback must be copyable.

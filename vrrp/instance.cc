@@ -80,18 +80,22 @@ void Instance::set_penalty(int penalty) {
   execute(actions);
 }
 
-std::string Instance::failover(bool release, bool& done) {
+std::string Instance::failover(FailoverMode mode, bool& done) {
   Actions actions;
   std::string line;
   done = false;
-  if (release) {
+  if (mode == FailoverMode::Release) {
     done = machine_.hold_until() > now();
     machine_.release_hold(now(), actions);
     line = done ? "hold released: it may preempt again" : "no failover hold to release";
   } else {
-    base::Status s = machine_.failover(conf_.failover_hold, now(), actions);
+    const bool stopping = mode == FailoverMode::Stop;
+    base::Status s = stopping ? machine_.failover(Millis::max(), now(), actions, "stopping: handing over")
+                              : machine_.failover(conf_.failover_hold, now(), actions);
     done = s.ok();
-    if (s.ok()) {
+    if (s.ok() && stopping) {
+      line = "resigned (priority 0 sent) before stopping";
+    } else if (s.ok()) {
       line = "resigned (priority 0 sent); the VIPs stay until the peer has taken over; no preempting back for " +
              std::to_string(conf_.failover_hold.count() / 1000) + "s (tandemctl failover --release ends that)";
     } else {
@@ -100,13 +104,6 @@ std::string Instance::failover(bool release, bool& done) {
   }
   execute(actions);
   return conf_.name + ": " + line;
-}
-
-bool Instance::resign() {
-  Actions actions;
-  bool resigned = machine_.failover(Millis::max(), now(), actions, "stopping: handing over").ok();
-  execute(actions);
-  return resigned;
 }
 
 void Instance::reconfigure(const conf::VrrpConf& conf) {

@@ -56,13 +56,10 @@ class Instance {
   void set_link(bool up);
   void set_penalty(int penalty);
 
-  // Manual failover (or, with `release`, the end of a hold). Returns the
-  // line for the operator; `done` says whether anything happened.
-  std::string failover(bool release, bool& done);
-
-  // For a graceful stop: resigns like failover() with a hold that lasts
-  // until the instance stops. False when not master (nothing to hand over).
-  bool resign();
+  // Manual failover, the end of a hold, or the hand-over before a stop
+  // (see FailoverMode). Returns the line for the operator; `done` says
+  // whether anything happened.
+  std::string failover(FailoverMode mode, bool& done);
 
   // The reloadable keys (priority, intervals, preempt, GARP, hooks, hold).
   void reconfigure(const conf::VrrpConf& conf);

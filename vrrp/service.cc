@@ -27,7 +27,6 @@ namespace {
 constexpr size_t kReadBurst = 64;           // packets read per wake-up, so one link cannot starve the loop
 constexpr size_t kPacketBuffer = 2048;      // > any VRRP packet (IP header + 8 + 255 * 4)
 constexpr int kRealtimePriority = 10;       // SCHED_RR, low among real-time threads
-constexpr double kStopPoll = 0.01;          // s, how often a graceful stop checks the hand-over
 const auto kCommandTimeout = std::chrono::seconds(2);
 
 // The identity of an instance: what a reload cannot change in place.
@@ -74,13 +73,12 @@ class ServiceCore {
         loop_(ev_loop_new(EVFLAG_AUTO)),
         tasks_(loop_.get(), [](base::Task&& t) { t(); }),
         link_watcher_(loop_.get(), &base::member_callback<ServiceCore, &ServiceCore::on_link_event>, this),
-        stop_timer_(loop_.get(), &base::member_callback<ServiceCore, &ServiceCore::on_stop_poll>, this),
         notify_(loop_.get()) {}
 
-  ~ServiceCore() { stop(false, Millis(0)); }
+  ~ServiceCore() { stop(); }
 
   base::Status start();
-  void stop(bool hand_over, Millis max_wait);
+  void stop();
 
   // Runs `fn` on the VRRP thread and waits for its result (bounded).
   template <typename T>
@@ -126,15 +124,12 @@ class ServiceCore {
   void remove_stale_vips();
   void run_thread();
   void on_link_event(int revents);
-  void on_stop_poll(int revents);
-  void finish_stop();
 
   std::vector<conf::VrrpConf> configs_;
   Service::StateCallback on_change_;
   base::EvLoop loop_;
   base::TaskQueue tasks_;
   base::IoWatcher link_watcher_;
-  base::TimerWatcher stop_timer_;
   NotifyRunner notify_;
   std::optional<VipManager> vip_manager_;
   std::optional<LinkMonitor> link_monitor_;
@@ -146,7 +141,6 @@ class ServiceCore {
   std::thread thread_;
   bool running_ = false;
   bool realtime_ = false;
-  base::MonoTime stop_deadline_{};
 };
 
 base::Status Link::add_vip(const VipAddress& vip) { return owner->vips().add(info.ifindex, vip); }
@@ -309,42 +303,16 @@ void ServiceCore::on_link_event(int) {
   }
 }
 
-void ServiceCore::stop(bool hand_over, Millis max_wait) {
+void ServiceCore::stop() {
   if (!running_) return;
-  tasks_.post([this, hand_over, max_wait] {
-    Millis wait{0};
-    if (hand_over) {
-      for (auto& i : instances_) {
-        if (!i->resign()) continue;
-        // The peer takes over within its skew time of our priority 0;
-        // wait for it a little less than our own Master_Down_Interval, so
-        // that, with no peer, this node does not take the VIPs back.
-        wait = std::max(wait, 3 * i->conf().advert_interval);
-      }
-    }
-    stop_deadline_ = base::SystemClock::instance().now() + std::min(wait, max_wait);
-    on_stop_poll(0);
+  tasks_.post([this] {
+    for (auto& i : instances_) i->stop();
+    for (auto& [name, link] : links_) link->watcher->stop();
+    link_watcher_.stop();
+    ev_break(loop_.get(), EVBREAK_ALL);
   });
   thread_.join();
   running_ = false;
-}
-
-void ServiceCore::on_stop_poll(int) {
-  bool waiting = false;
-  for (auto& i : instances_) waiting = waiting || i->holds_vips();
-  if (waiting && base::SystemClock::instance().now() < stop_deadline_) {
-    stop_timer_.start(kStopPoll);
-    return;
-  }
-  finish_stop();
-}
-
-void ServiceCore::finish_stop() {
-  stop_timer_.stop();
-  for (auto& i : instances_) i->stop();
-  for (auto& [name, link] : links_) link->watcher->stop();
-  link_watcher_.stop();
-  ev_break(loop_.get(), EVBREAK_ALL);
 }
 
 ServiceStatus ServiceCore::build_status() const {
@@ -373,15 +341,15 @@ void Service::set_penalty(const std::string& name, int penalty) {
   });
 }
 
-FailoverOutcome Service::failover(std::string_view name, bool release) {
+FailoverOutcome Service::failover(std::string_view name, FailoverMode mode) {
   std::string wanted(name);
-  auto outcome = impl_->call<FailoverOutcome>([this, wanted, release] {
+  auto outcome = impl_->call<FailoverOutcome>([this, wanted, mode] {
     FailoverOutcome out;
     auto targets = impl_->matching(wanted);
     if (targets.empty()) out.lines.push_back("no VRRP instance named '" + wanted + "'");
     for (Instance* i : targets) {
       bool done = false;
-      out.lines.push_back(i->failover(release, done));
+      out.lines.push_back(i->failover(mode, done));
       out.done = out.done || done;
     }
     return out;
@@ -421,6 +389,6 @@ base::Status Service::reconfigure(const std::vector<conf::VrrpConf>& instances) 
   return {};
 }
 
-void Service::stop(bool hand_over, Millis max_wait) { impl_->stop(hand_over, max_wait); }
+void Service::stop() { impl_->stop(); }
 
 }  // namespace tandem::vrrp

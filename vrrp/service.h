@@ -93,6 +93,13 @@ struct ServiceStatus {
   static constexpr size_t kHistorySize = 64;
 };
 
+// What failover() is asked to do on each master instance.
+enum class FailoverMode {
+  HandOver,  // resign, keep the VIPs until the peer is heard, then hold back for failover_hold
+  Release,   // end a hold early
+  Stop,      // resign as HandOver, with a hold that lasts until the instance stops
+};
+
 // The answer of failover() for each instance it concerned.
 struct FailoverOutcome {
   bool done = false;           // at least one instance handed over / released
@@ -107,7 +114,7 @@ class Service {
 
   // Nothing runs until start(). `instances` must be non-empty.
   Service(std::vector<conf::VrrpConf> instances, StateCallback on_change);
-  ~Service();  // as stop(false) if still running
+  ~Service();  // as stop() if still running
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
 
@@ -122,11 +129,9 @@ class Service {
   // names are ignored. Asynchronous.
   void set_penalty(const std::string& name, int penalty);
 
-  // Manual failover of instance `name` (empty: every instance). Masters
-  // resign (priority 0) and keep the VIPs until the peer has taken over,
-  // then do not preempt back for their failover_hold. With `release`, ends
-  // the holds instead. Waits for the VRRP thread's answer (bounded: 2 s).
-  FailoverOutcome failover(std::string_view name, bool release);
+  // Manual failover of instance `name` (empty: every instance), as `mode`
+  // says. Waits for the VRRP thread's answer (bounded: 2 s).
+  FailoverOutcome failover(std::string_view name, FailoverMode mode);
 
   // A consistent copy of the status of every instance.
   ServiceStatus status() const;
@@ -136,11 +141,10 @@ class Service {
   // naming them (and nothing changes); other keys apply at once.
   base::Status reconfigure(const std::vector<conf::VrrpConf>& instances);
 
-  // Stops every instance and the thread. With `hand_over`, masters first
-  // resign and wait (bounded by their Master_Down_Interval, at most
-  // `max_wait`) until the peer has taken over, so that the VIPs move
-  // before they are removed; then VIPs are removed and the thread ends.
-  void stop(bool hand_over, Millis max_wait = Millis(5000));
+  // Stops every instance (a master resigns; VIPs are removed) and the
+  // thread. A hand-over first is the caller's: failover(FailoverMode::Stop)
+  // and wait for the release (daemon/handover.h).
+  void stop();
 
  private:
   std::unique_ptr<ServiceCore> impl_;

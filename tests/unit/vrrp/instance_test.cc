@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(failover_on_a_backup_does_nothing_and_says_so) {
   instance.start();
   BOOST_TEST((instance.state() == State::Backup));
   bool done = true;
-  std::string line = instance.failover(false, done);
+  std::string line = instance.failover(FailoverMode::HandOver, done);
   BOOST_TEST(!done);
   BOOST_TEST(line.rfind("web: ", 0) == 0);
   BOOST_TEST(ports.adverts.empty());
