@@ -50,10 +50,18 @@ base::Result<ListenerMap> ListenerRegistry::prepare(const conf::Config& config) 
 }
 
 void ListenerRegistry::pause_syns(const std::vector<uint32_t>& ipv4, bool pause) {
-  // "return 0": accept no packet. On a listener, the kernel runs it on each
-  // incoming SYN and drops the SYN when it says so.
-  static sock_filter drop_all[] = {BPF_STMT(BPF_RET | BPF_K, 0)};
-  static const sock_fprog program = {1, drop_all};
+  // On a listener the kernel runs the filter on each segment it receives,
+  // with the data starting at the TCP header. Drop a segment with SYN and
+  // without ACK (a new connection); let the rest through, so handshakes
+  // already under way complete and are drained like other connections.
+  static sock_filter drop_syns[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),           // TCP flags
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x10, 2, 0),  // ACK: keep
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x02, 0, 1),  // SYN: drop
+      BPF_STMT(BPF_RET | BPF_K, 0),
+      BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),
+  };
+  static const sock_fprog program = {sizeof drop_syns / sizeof drop_syns[0], drop_syns};
   for (const auto& [key, sockets] : current_) {
     for (const auto& socket : sockets) {
       auto address = socket->address().ipv4();

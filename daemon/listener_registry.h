@@ -40,7 +40,8 @@ class ListenerRegistry {
   // Pauses (or resumes) new connections on every listener bound to one of
   // `ipv4` (host byte order): a socket filter makes the kernel drop their
   // SYNs silently, so clients retransmit instead of being refused (see
-  // daemon/handover.h). Established connections are not affected.
+  // daemon/handover.h). Handshakes under way and established connections
+  // are not affected.
   void pause_syns(const std::vector<uint32_t>& ipv4, bool pause);
 
  private:
