@@ -57,9 +57,8 @@ class IoWatcher {
   }
   // Changes only the event mask of the current fd.
   void set_events(int events) { set(w_.fd, events); }
-  void stop() {
-    if (ev_is_active(&w_)) ev_io_stop(loop_, &w_);
-  }
+  // Unconditional: ev_io_stop also clears a pending event (see TimerWatcher::stop).
+  void stop() { ev_io_stop(loop_, &w_); }
   bool is_active() const { return ev_is_active(&w_); }
   int fd() const { return w_.fd; }
   int events() const { return is_active() ? (w_.events & (EV_READ | EV_WRITE)) : 0; }
@@ -96,9 +95,11 @@ class TimerWatcher {
     w_.repeat = repeat;
     ev_timer_again(loop_, &w_);
   }
-  void stop() {
-    if (ev_is_active(&w_)) ev_timer_stop(loop_, &w_);
-  }
+  // Unconditional on purpose: a one-shot timer that has expired is inactive
+  // but still pending until its callback runs later in this loop iteration.
+  // ev_timer_stop clears the pending status too (libev(3), ev_TYPE_stop), so
+  // a timer stopped or destroyed by an earlier callback never fires.
+  void stop() { ev_timer_stop(loop_, &w_); }
   bool is_active() const { return ev_is_active(&w_); }
   double remaining() const { return ev_timer_remaining(loop_, const_cast<ev_timer*>(&w_)); }
 

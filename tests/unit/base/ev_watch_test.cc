@@ -1,0 +1,67 @@
+#define BOOST_TEST_DYN_LINK
+#include "base/ev_watch.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <memory>
+
+using namespace tandem::base;
+
+namespace {
+
+// Two one-shot timers that expire before the same loop iteration: libev makes
+// both pending (and inactive) and invokes them in expiry order. The first
+// stops (or destroys) the second; only ev_timer_stop's "clears the pending
+// status" keeps the second's callback from running (or from running on freed
+// memory).
+struct Pair {
+  explicit Pair(struct ev_loop* loop)
+      : a(loop, &member_callback<Pair, &Pair::on_a>, this), b(loop, &member_callback<Pair, &Pair::on_b>, this) {}
+  void on_a(int) {
+    ++fired_a;
+    if (destroy_b) b_owned.reset();
+    else b.stop();
+  }
+  void on_b(int) { ++fired_b; }
+  TimerWatcher a;
+  TimerWatcher b;
+  std::unique_ptr<TimerWatcher> b_owned;
+  bool destroy_b = false;
+  int fired_a = 0;
+  int fired_b = 0;
+  int fired_owned = 0;
+};
+
+void on_owned(void* owner, int) { ++static_cast<Pair*>(owner)->fired_owned; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(ev_watch)
+
+BOOST_AUTO_TEST_CASE(a_stopped_timer_does_not_fire_even_when_already_pending) {
+  EvLoop loop(ev_loop_new(EVFLAG_AUTO));
+  Pair p(loop.get());
+  p.a.start(0.001);
+  p.b.start(0.002);
+  ev_sleep(0.01);  // both expire before the loop looks
+  ev_run(loop.get(), EVRUN_ONCE);
+  BOOST_CHECK_EQUAL(p.fired_a, 1);
+  BOOST_CHECK_EQUAL(p.fired_b, 0);
+  BOOST_CHECK(!p.b.is_active());
+}
+
+BOOST_AUTO_TEST_CASE(a_destroyed_timer_does_not_fire_even_when_already_pending) {
+  EvLoop loop(ev_loop_new(EVFLAG_AUTO));
+  Pair p(loop.get());
+  p.destroy_b = true;
+  p.b_owned = std::make_unique<TimerWatcher>(loop.get(), &on_owned, &p);
+  p.a.start(0.001);
+  p.b_owned->start(0.002);
+  ev_sleep(0.01);
+  ev_run(loop.get(), EVRUN_ONCE);
+  BOOST_CHECK_EQUAL(p.fired_a, 1);
+  BOOST_CHECK_EQUAL(p.fired_owned, 0);
+  BOOST_CHECK(!p.b_owned);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
