@@ -1,6 +1,6 @@
 # Tandem — the one build entry (DESIGN.md). Sources are found by wildcard, so
 # adding a file never needs a Makefile edit:
-#   base/ conf/ daemon/ (vrrp/ sync/ later)  -> libraries linked into tandemd
+#   base/ conf/ http/ daemon/ vrrp/ sync/    -> libraries linked into tandemd
 #   daemon/main.cc                           -> tandemd
 #   ctl/*.cc                                 -> tandemctl
 #   tests/unit/**/*.cc                       -> unit_tests (Boost.Test)
@@ -24,7 +24,7 @@ CXXFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined -O1
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_DIRS   := base conf daemon vrrp sync
+LIB_DIRS   := base conf http daemon vrrp sync
 LIB_SRCS   := $(filter-out daemon/main.cc,$(shell find $(LIB_DIRS) -name '*.cc' 2>/dev/null | sort))
 CTL_SRCS   := $(wildcard ctl/*.cc)
 UNIT_SRCS  := $(shell find tests/unit -name '*.cc' 2>/dev/null | sort)
@@ -75,6 +75,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.cc,build-fuzz/%,$(FUZZ_SRCS))
 # What each fuzz target links besides itself: only the parser under test.
 FUZZ_DEPS_config_fuzz := $(wildcard base/*.cc conf/*.cc)
 FUZZ_DEPS_vrrp_packet_fuzz := vrrp/packet.cc
+FUZZ_DEPS_http_parser_fuzz := $(wildcard http/*.cc)
 .SECONDEXPANSION:
 build-fuzz/%: tests/fuzz/%.cc $$(FUZZ_DEPS_$$*)
 	@mkdir -p build-fuzz

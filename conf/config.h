@@ -47,6 +47,9 @@ struct ServerConf {
   int weight = 1;               // 0..1000; 0 = takes no new connections
   bool backup = false;          // used only while no primary server is up
   int maxconn = 0;              // 0 = no limit
+  bool tls = false;             // `tls`: speak TLS to this server (mode http)
+  bool tls_verify = false;      // `verify=required` (default `verify=none`)
+  std::string tls_sni;          // `sni=NAME`; empty = none
   SourceLocation where;
 };
 
@@ -72,11 +75,42 @@ struct PoolConf {
   Millis timeout_connect{5000};
   Millis timeout_server{30000};
   int retries = 2;
+  // mode http: idle keep-alive connections to servers, reused across clients.
+  Millis server_keepalive_idle{30000};  // how long one may stay idle; 0 = no reuse
+  int server_keepalive_max = 64;        // idle connections kept per server, per worker
+  std::string tls_ca_file;              // `server … tls verify=required`: the CAs; empty = system
   std::vector<ServerConf> servers;
   SourceLocation where;
 
   const ServerConf* find_server(std::string_view server_name) const;
 };
+
+// `route = host NAME -> POOL` | `route = path PREFIX -> POOL` |
+// `route = header FIELD VALUE -> POOL` (mode http; first match wins).
+struct RouteConf {
+  enum class Kind { Host, PathPrefix, Header };
+  Kind kind = Kind::Host;
+  // Host: lower-cased host without port; "*.example.com" matches any
+  // subdomain (not example.com itself). PathPrefix: compared byte-wise with
+  // the request target's path. Header: the field value, compared exactly.
+  std::string value;
+  std::string header;  // Kind::Header: the field name
+  std::string pool;
+  SourceLocation where;
+};
+
+// `tls_cert = CERT_FILE [KEY_FILE]` (repeatable): the key is in CERT_FILE
+// when KEY_FILE is absent. The first one is the default for clients without
+// SNI or with a name no certificate has.
+struct TlsCertConf {
+  std::string cert_file;
+  std::string key_file;
+  SourceLocation where;
+};
+
+// Which forwarding fields an http frontend adds to requests.
+enum class ForwardedMode { XForwarded, Forwarded, Both, None };
+const char* to_string(ForwardedMode m);
 
 // `[frontend:NAME]`
 struct FrontendConf {
@@ -90,7 +124,36 @@ struct FrontendConf {
   // auto: splice bulk transfers unless client and server are both on
   // loopback (where splice(2) is not zero-copy and copying is faster).
   SpliceMode splice = SpliceMode::Auto;
+
+  // --- mode = http (docs/config.md, "HTTP frontends"); refused on tcp ---
+  std::vector<RouteConf> routes;
+  size_t max_head_size = 16 * 1024;   // request head, bytes
+  size_t max_header_line = 8 * 1024;  // one line of the head, bytes
+  int max_headers = 100;              // field lines per head
+  Millis timeout_request{10000};      // the whole request head must arrive within it (slowloris)
+  Millis timeout_keepalive{5000};     // idle client connection between two requests
+  size_t min_body_rate = 0;           // bytes/s a request body must average after 5 s; 0 = no minimum
+  ForwardedMode forwarded = ForwardedMode::XForwarded;
+  std::string request_id_header = "X-Request-Id";  // passed through or generated; empty = none
+  std::string access_log;             // a file path, "syslog", or empty = none
+
+  // --- TLS termination (mode http) ---
+  std::vector<TlsCertConf> tls_certs;  // empty = plain HTTP
+  std::string tls_min_version = "1.2"; // "1.2" | "1.3"
+  std::string tls_ciphers;             // TLS 1.2 cipher list; empty = OpenSSL's default
+  std::string tls_ciphersuites;        // TLS 1.3 suites; empty = OpenSSL's default
+  size_t tls_session_cache = 20000;    // server-side session cache entries; 0 = off
+  bool tls_tickets = true;             // stateless resumption with session tickets
+
+  // --- protections, per client address (both modes; requests: http) ---
+  int limit_connections = 0;          // concurrent connections per source; 0 = none
+  double limit_connection_rate = 0;   // new connections per second per source; 0 = none
+  double limit_request_rate = 0;      // requests per second per source (429); 0 = none
+  size_t limit_table_size = 100000;   // sources tracked (least recently seen out)
+
   SourceLocation where;
+
+  bool tls() const { return !tls_certs.empty(); }
 };
 
 // `vip = ADDRESS[/PREFIX]` in a [vrrp] section (IPv4).

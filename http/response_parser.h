@@ -1,0 +1,42 @@
+#pragma once
+// A strict, incremental parser of HTTP/1.x response heads; the twin of
+// RequestParser (same scanning, same field rules, same limits), with the
+// status line instead of the request line, and the body framing of RFC 9112
+// 6.3 for responses, which depends on the request: a response to HEAD, and
+// 1xx, 204 and 304 responses have no body; 2xx to CONNECT is refused (Tandem
+// does not proxy CONNECT); otherwise chunked, Content-Length or until close.
+//
+// A 1xx response other than 101 is a whole interim message: the caller
+// forwards it and parses again for the final response (reset() between).
+//
+// Threading: one connection's, on its worker's thread.
+
+#include <string_view>
+
+#include "http/message_head.h"
+#include "http/request_parser.h"
+
+namespace tandem::http {
+
+class ResponseParser {
+ public:
+  explicit ResponseParser(const Limits& limits);
+
+  // As RequestParser::feed. `request_method` is the method of the request
+  // this response answers (for HEAD's bodiless responses).
+  ParseStatus feed(std::string_view buffer, std::string_view request_method);
+
+  const MessageHead& head() const { return head_; }
+  ParseError error() const { return error_; }
+  void reset();
+
+ private:
+  ParseStatus fail(ParseError e);
+
+  Limits limits_;
+  MessageHead head_;
+  size_t scanned_ = 0;
+  ParseError error_ = ParseError::None;
+};
+
+}  // namespace tandem::http
