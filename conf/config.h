@@ -133,6 +133,7 @@ struct FrontendConf {
   Millis timeout_request{10000};      // the whole request head must arrive within it (slowloris)
   Millis timeout_keepalive{5000};     // idle client connection between two requests
   size_t min_body_rate = 0;           // bytes/s a request body must average after 5 s; 0 = no minimum
+  uint64_t max_body_size = 0;         // request body bytes (413 above); 0 = no limit
   ForwardedMode forwarded = ForwardedMode::XForwarded;
   std::string request_id_header = "X-Request-Id";  // passed through or generated; empty = none
   std::string access_log;             // a file path, "syslog", or empty = none
