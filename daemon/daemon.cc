@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/sd_notify.h"
+#include "daemon/http/router.h"
 #include "daemon/runtime/pool_builder.h"
 #include "daemon/status_commands.h"
 #include "daemon/version.h"
@@ -117,8 +118,18 @@ void Daemon::publish() {
     runtime::FrontendRuntime f;
     f.conf = &fe;
     f.state = registry_.frontend(fe.name);
-    for (uint32_t i = 0; i < config_->pools.size(); ++i)
-      if (config_->pools[i].name == fe.pool) f.pool = i;
+    auto pool_index = [&](const std::string& name) {
+      uint32_t found = 0;
+      for (uint32_t i = 0; i < config_->pools.size(); ++i)
+        if (config_->pools[i].name == name) found = i;
+      return found;
+    };
+    f.pool = pool_index(fe.pool);
+    if (fe.mode == conf::Mode::Http && !fe.routes.empty()) {
+      std::vector<uint32_t> route_pools;
+      for (const conf::RouteConf& r : fe.routes) route_pools.push_back(pool_index(r.pool));
+      f.router = std::make_shared<http_proxy::Router>(fe.routes, std::move(route_pools), f.pool);
+    }
     next->frontends.push_back(std::move(f));
     for (const base::SocketAddress& a : fe.binds) {
       auto it = listeners_.current().find(a.to_string());
@@ -302,7 +313,8 @@ std::vector<std::string> Daemon::reload() {
 void Daemon::reconcile_sticky_tables(const conf::Config& config) {
   std::map<std::string, std::shared_ptr<tables::StickyTable>> next;
   for (const conf::PoolConf& pool : config.pools) {
-    if (pool.sticky != conf::StickyKind::Source) continue;
+    // source and learn keep a table; cookie keeps its state in the client's cookie.
+    if (pool.sticky != conf::StickyKind::Source && pool.sticky != conf::StickyKind::Learn) continue;
     auto old = sticky_.find(pool.name);
     if (old != sticky_.end() && old->second->ttl() == pool.sticky_ttl &&
         old->second->max_entries() == pool.sticky_size) {

@@ -39,7 +39,7 @@ void ServerPicker::reset(const runtime::RuntimeSnapshot& snapshot) {
 }
 
 int ServerPicker::pick(const runtime::RuntimeSnapshot& snapshot, uint32_t pool_index,
-                       const base::SocketAddress& client, std::span<const uint32_t> exclude) {
+                       const base::SocketAddress& client, std::span<const uint32_t> exclude, const RequestKey& key) {
   const runtime::PoolRuntime& pool = snapshot.pools[pool_index];
   // A session may still pick with the snapshot it started with (a retry
   // after the worker moved on): size the per-pool state to what is asked.
@@ -47,13 +47,23 @@ int ServerPicker::pick(const runtime::RuntimeSnapshot& snapshot, uint32_t pool_i
   PoolState& state = pools_[pool_index];
   state.weights.resize(pool.candidates.size());
   state.loads.resize(pool.candidates.size());
-  if (pool.sticky) {
+  if (key.sticky_server >= 0 && can_stick(pool, static_cast<uint32_t>(key.sticky_server), exclude))
+    return key.sticky_server;
+  bool by_source = pool.sticky && pool.conf->sticky == conf::StickyKind::Source;
+  if (by_source) {
     int stuck = pick_sticky(pool, client, exclude);
     if (stuck >= 0) return stuck;
   }
-  int picked = pick_balanced(pool, state, client, exclude);
-  if (picked >= 0 && pool.sticky) pool.sticky->store(client.address_bytes(), pool.servers[picked]->name());
+  int picked = pick_balanced(pool, state, client, exclude, key.hash_input);
+  if (picked >= 0 && by_source) pool.sticky->store(client.address_bytes(), pool.servers[picked]->name());
   return picked;
+}
+
+bool ServerPicker::can_stick(const runtime::PoolRuntime& pool, uint32_t index, std::span<const uint32_t> exclude) {
+  if (index >= pool.servers.size()) return false;
+  const runtime::ServerState& s = *pool.servers[index];
+  if (!s.up() || s.admin() == runtime::AdminState::Disabled || s.weight() <= 0) return false;
+  return can_take(pool, index, exclude);
 }
 
 // A client stays with its server while that server is up and not disabled —
@@ -62,16 +72,14 @@ int ServerPicker::pick_sticky(const runtime::PoolRuntime& pool, const base::Sock
                               std::span<const uint32_t> exclude) {
   if (!pool.sticky->lookup_into(client.address_bytes(), &sticky_scratch_)) return -1;
   for (uint32_t i = 0; i < pool.servers.size(); ++i) {
-    const runtime::ServerState& s = *pool.servers[i];
-    if (s.name() != sticky_scratch_) continue;
-    if (!s.up() || s.admin() == runtime::AdminState::Disabled || s.weight() <= 0) return -1;
-    return can_take(pool, i, exclude) ? static_cast<int>(i) : -1;
+    if (pool.servers[i]->name() == sticky_scratch_) return can_stick(pool, i, exclude) ? static_cast<int>(i) : -1;
   }
   return -1;
 }
 
 int ServerPicker::pick_balanced(const runtime::PoolRuntime& pool, PoolState& state,
-                                const base::SocketAddress& client, std::span<const uint32_t> exclude) {
+                                const base::SocketAddress& client, std::span<const uint32_t> exclude,
+                                std::string_view hash_input) {
   if (pool.candidates.empty()) return -1;
   switch (pool.conf->balance) {
     case conf::Balance::RoundRobin: {
@@ -86,20 +94,21 @@ int ServerPicker::pick_balanced(const runtime::PoolRuntime& pool, PoolState& sta
       return pick_least_loaded(pool, state, exclude, true);
     case conf::Balance::Source:
     case conf::Balance::Hash:
-      // In mode tcp there is no L7 key: `hash` hashes the client address too.
-      return pick_hashed(pool, state, client, exclude);
+      // Without an L7 key (mode tcp, or the field is absent) `hash`
+      // hashes the client address too.
+      return pick_hashed(pool, state,
+                         balance::hash_bytes(hash_input.empty() ? client.address_bytes() : hash_input), exclude);
   }
   return -1;
 }
 
-// Maglev on the client address. If the chosen server cannot take the
+// Maglev on the key's hash. If the chosen server cannot take the
 // connection (tried already, at maxconn) the key is re-hashed a few times —
 // still deterministic, so both nodes agree — before falling back to the
 // least loaded server.
-int ServerPicker::pick_hashed(const runtime::PoolRuntime& pool, PoolState& state, const base::SocketAddress& client,
+int ServerPicker::pick_hashed(const runtime::PoolRuntime& pool, PoolState& state, uint64_t h,
                               std::span<const uint32_t> exclude) {
   if (!pool.maglev) return pick_least_loaded(pool, state, exclude, false);
-  uint64_t h = balance::hash_bytes(client.address_bytes());
   for (int attempt = 0; attempt < 4; ++attempt) {
     int32_t server = balance::maglev_lookup(*pool.maglev, h);
     if (server < 0) return -1;

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "base/socket_address.h"
@@ -19,6 +20,16 @@
 #include "daemon/runtime/runtime_snapshot.h"
 
 namespace tandem::proxy {
+
+// What an HTTP request adds to the choice (mode http only).
+struct RequestKey {
+  // balance = hash: the bytes hashed (URI, a field or cookie value); empty
+  // means the client address, as in mode tcp.
+  std::string_view hash_input;
+  // sticky = cookie | learn: the server the request names, by index in the
+  // pool, or -1. Taken while it is up, enabled and has room.
+  int sticky_server = -1;
+};
 
 class ServerPicker {
  public:
@@ -31,7 +42,11 @@ class ServerPicker {
   // An index into snapshot.pools[pool].servers, or -1 when no server can
   // take the connection. `exclude` lists servers already tried.
   int pick(const runtime::RuntimeSnapshot& snapshot, uint32_t pool, const base::SocketAddress& client,
-           std::span<const uint32_t> exclude);
+           std::span<const uint32_t> exclude, const RequestKey& key = {});
+
+  // Whether server `index` of `pool` may take a request that names it
+  // (sticky): up, not disabled, weight > 0, below maxconn, not excluded.
+  static bool can_stick(const runtime::PoolRuntime& pool, uint32_t index, std::span<const uint32_t> exclude);
 
  private:
   struct PoolState {
@@ -44,9 +59,8 @@ class ServerPicker {
   int pick_sticky(const runtime::PoolRuntime& pool, const base::SocketAddress& client,
                   std::span<const uint32_t> exclude);
   int pick_balanced(const runtime::PoolRuntime& pool, PoolState& state, const base::SocketAddress& client,
-                    std::span<const uint32_t> exclude);
-  int pick_hashed(const runtime::PoolRuntime& pool, PoolState& state, const base::SocketAddress& client,
-                  std::span<const uint32_t> exclude);
+                    std::span<const uint32_t> exclude, std::string_view hash_input);
+  int pick_hashed(const runtime::PoolRuntime& pool, PoolState& state, uint64_t hash, std::span<const uint32_t> exclude);
   int pick_least_loaded(const runtime::PoolRuntime& pool, PoolState& state, std::span<const uint32_t> exclude,
                         bool two_choices);
 

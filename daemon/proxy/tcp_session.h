@@ -15,6 +15,7 @@
 #include "base/socket_address.h"
 #include "base/unique_fd.h"
 #include "daemon/proxy/relay_half.h"
+#include "daemon/proxy/session.h"
 #include "daemon/runtime/runtime_snapshot.h"
 
 namespace tandem::tables {
@@ -25,26 +26,19 @@ namespace tandem::proxy {
 
 class Worker;
 
-class TcpSession {
+class TcpSession final : public Session {
  public:
   TcpSession(Worker& worker, base::UniqueFd client, const base::SocketAddress& peer,
              std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, uint32_t frontend_index);
-  ~TcpSession();
+  ~TcpSession() override;
   TcpSession(const TcpSession&) = delete;
   TcpSession& operator=(const TcpSession&) = delete;
 
-  // Begins: picks a server and connects. May finish the session at once
-  // (no server available), in which case the worker has already destroyed it
-  // when start() returns — the caller must not touch it afterwards.
-  void start();
-
-  // Ends the session now (worker shutdown). Does not notify the worker.
-  void abort();
+  // Picks a server and connects (Session::start).
+  void start() override;
+  void abort() override;
 
   uint32_t frontend_index() const { return frontend_; }
-
-  // The worker's handle to this session in its list.
-  std::list<std::unique_ptr<TcpSession>>::iterator self;
 
  private:
   enum class Phase { Connecting, Relaying, Done };

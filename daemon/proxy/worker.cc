@@ -3,10 +3,15 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <random>
 
 #include "base/log.h"
 #include "daemon/proxy/listen_socket.h"
+#include "daemon/balance/hash.h"
+#include "daemon/http/http_session.h"
+#include "daemon/http/server_conn_pool.h"
 #include "daemon/proxy/tcp_session.h"
 
 namespace tandem::proxy {
@@ -47,6 +52,7 @@ Worker::Worker(unsigned id, tables::ConnectionTable& connections, ReportSink rep
       loop_(new_worker_loop()),
       tasks_(loop_.get(), [](base::Task&& t) { t(); }),
       picker_(0x7a4d3e00ULL + id),
+      server_conns_(std::make_unique<http_proxy::ServerConnPool>(loop_.get())),
       paused_timer_(loop_.get(), &base::member_callback<Worker, &Worker::on_paused_timer>, this) {}
 
 Worker::~Worker() {
@@ -54,6 +60,7 @@ Worker::~Worker() {
   // Members holding watchers are destroyed before loop_ (declared first).
   sessions_.clear();
   acceptors_.clear();
+  server_conns_.reset();
 }
 
 void Worker::start() {
@@ -79,6 +86,7 @@ void Worker::stop() {
     stopping_ = true;
     paused_timer_.stop();
     sessions_.clear();  // closes every connection
+    server_conns_->clear();
     session_count_.store(0, std::memory_order_relaxed);
     acceptors_.clear();
     snapshot_.reset();
@@ -144,15 +152,37 @@ void Worker::accept_from(Acceptor& acceptor) {
       return;
     }
     auto peer = base::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
-    sessions_.push_front(std::make_unique<TcpSession>(*this, base::UniqueFd(fd), peer, snapshot_, acceptor.frontend));
+    if (snapshot_->frontends[acceptor.frontend].conf->mode == conf::Mode::Http)
+      sessions_.push_front(std::make_unique<http_proxy::HttpSession>(*this, base::UniqueFd(fd), peer, snapshot_,
+                                                                     acceptor.frontend,
+                                                                     acceptor.socket->address().port()));
+    else
+      sessions_.push_front(std::make_unique<TcpSession>(*this, base::UniqueFd(fd), peer, snapshot_, acceptor.frontend));
     session_count_.fetch_add(1, std::memory_order_relaxed);
-    TcpSession* session = sessions_.front().get();
+    Session* session = sessions_.front().get();
     session->self = sessions_.begin();
     session->start();  // may already have finished and been destroyed
   }
 }
 
-void Worker::session_finished(TcpSession* session) {
+void Worker::new_request_id(std::string* out) {
+  if (request_id_state_[0] == 0 && request_id_state_[1] == 0) {
+    std::random_device rd;
+    request_id_state_[0] = (static_cast<uint64_t>(rd()) << 32) ^ rd() ^ id_;
+    request_id_state_[1] = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  }
+  // A counter through a bijective mixer: unique, and not guessable at a glance.
+  uint64_t a = balance::mix64(++request_id_state_[0]);
+  uint64_t b = balance::mix64(request_id_state_[1] ^ a);
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->resize(32);
+  for (int i = 0; i < 16; ++i) {
+    (*out)[static_cast<size_t>(i)] = kHex[(a >> (60 - 4 * i)) & 0xF];
+    (*out)[static_cast<size_t>(16 + i)] = kHex[(b >> (60 - 4 * i)) & 0xF];
+  }
+}
+
+void Worker::session_finished(Session* session) {
   if (stopping_) return;  // sessions_.clear() is destroying it
   sessions_.erase(session->self);
   session_count_.fetch_sub(1, std::memory_order_relaxed);

@@ -22,13 +22,17 @@
 #include "daemon/proxy/server_picker.h"
 #include "daemon/runtime/runtime_snapshot.h"
 
+namespace tandem::http_proxy {
+class ServerConnPool;
+}
+
 namespace tandem::tables {
 class ConnectionTable;
 }
 
 namespace tandem::proxy {
 
-class TcpSession;
+class Session;
 class ListenSocket;
 
 // A listening socket a worker accepts from, and the frontend it serves.
@@ -73,7 +77,11 @@ class Worker {
   tables::ConnectionTable& connections() { return connections_; }
   void report_connect(const std::shared_ptr<runtime::ServerState>& server, bool ok, const char* reason);
   // A session is done: destroys it.
-  void session_finished(TcpSession* session);
+  void session_finished(Session* session);
+  // Idle keep-alive connections to servers (mode http).
+  http_proxy::ServerConnPool& server_conns() { return *server_conns_; }
+  // A new request id: 32 lower-case hex digits, unique per process run.
+  void new_request_id(std::string* out);
 
  private:
   struct Acceptor;
@@ -93,10 +101,12 @@ class Worker {
   base::TaskQueue tasks_;
   std::shared_ptr<const runtime::RuntimeSnapshot> snapshot_;
   std::vector<std::unique_ptr<Acceptor>> acceptors_;
-  std::list<std::unique_ptr<TcpSession>> sessions_;
+  std::list<std::unique_ptr<Session>> sessions_;
   std::atomic<size_t> session_count_{0};
   RelayResources relay_;
   ServerPicker picker_;
+  std::unique_ptr<http_proxy::ServerConnPool> server_conns_;
+  uint64_t request_id_state_[2] = {0, 0};
   base::TimerWatcher paused_timer_;  // re-checks frontends at max_connections
   bool stopping_ = false;
 };

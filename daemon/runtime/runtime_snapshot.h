@@ -19,6 +19,9 @@
 namespace tandem::tables {
 class StickyTable;
 }
+namespace tandem::http_proxy {
+class Router;
+}
 
 namespace tandem::runtime {
 
@@ -42,6 +45,8 @@ struct FrontendRuntime {
   const conf::FrontendConf* conf = nullptr;
   std::shared_ptr<FrontendState> state;
   uint32_t pool = 0;  // index into RuntimeSnapshot::pools
+  // mode http with `route` lines: chooses the pool per request; null = always `pool`.
+  std::shared_ptr<const http_proxy::Router> router;
 };
 
 struct RuntimeSnapshot {

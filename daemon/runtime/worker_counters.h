@@ -26,6 +26,10 @@ struct alignas(64) TrafficSlot {
   std::atomic<uint64_t> bytes_out{0};     // server -> client
   std::atomic<uint64_t> connect_failures{0};
   std::atomic<uint64_t> no_server{0};     // connections closed because no server could take them
+  // mode http
+  std::atomic<uint64_t> requests{0};      // request heads read (frontend) or sent (server)
+  std::atomic<uint64_t> responses[5]{};   // responses sent to clients by class: [0] = 1xx … [4] = 5xx
+  std::atomic<uint64_t> own_responses{0}; // of those, Tandem's own answers (frontend)
 };
 
 // A plain copy of the summed slots, for status output.
@@ -36,6 +40,9 @@ struct TrafficTotals {
   uint64_t bytes_out = 0;
   uint64_t connect_failures = 0;
   uint64_t no_server = 0;
+  uint64_t requests = 0;
+  uint64_t responses[5] = {};
+  uint64_t own_responses = 0;
 
   TrafficTotals& operator+=(const TrafficTotals& o) {
     active += o.active;
@@ -44,6 +51,9 @@ struct TrafficTotals {
     bytes_out += o.bytes_out;
     connect_failures += o.connect_failures;
     no_server += o.no_server;
+    requests += o.requests;
+    for (int i = 0; i < 5; ++i) responses[i] += o.responses[i];
+    own_responses += o.own_responses;
     return *this;
   }
 };
@@ -74,6 +84,9 @@ class TrafficCounters {
       t.bytes_out += s.bytes_out.load(std::memory_order_relaxed);
       t.connect_failures += s.connect_failures.load(std::memory_order_relaxed);
       t.no_server += s.no_server.load(std::memory_order_relaxed);
+      t.requests += s.requests.load(std::memory_order_relaxed);
+      for (int c = 0; c < 5; ++c) t.responses[c] += s.responses[c].load(std::memory_order_relaxed);
+      t.own_responses += s.own_responses.load(std::memory_order_relaxed);
     }
     return t;
   }

@@ -1,0 +1,69 @@
+#pragma once
+// A growable byte buffer for one direction of a connection: bytes are
+// appended at the end (read from a socket, or written by a formatter) and
+// consumed from the front (parsed, sent). Storage grows to the largest size
+// ever needed and is then reused, so a long-lived connection stops
+// allocating after its first messages.
+//
+// Views into the buffer (string_views from view()) stay valid until the next
+// call that appends or prepares room: those may move the bytes.
+//
+// Threading: one owner's thread.
+
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace tandem::base {
+
+class ByteBuffer {
+ public:
+  const char* data() const { return buf_.data() + begin_; }
+  size_t size() const { return end_ - begin_; }
+  bool empty() const { return begin_ == end_; }
+  std::string_view view() const { return {data(), size()}; }
+
+  // Room for at least `min` more bytes at the end (moving the content to the
+  // front first, if that makes enough room). Fill it, then commit() what was
+  // written.
+  std::span<char> prepare(size_t min) {
+    if (buf_.size() - end_ < min) {
+      if (begin_ > 0) {
+        std::memmove(buf_.data(), buf_.data() + begin_, size());
+        end_ -= begin_;
+        begin_ = 0;
+      }
+      if (buf_.size() - end_ < min) buf_.resize(end_ + min);
+    }
+    return {buf_.data() + end_, buf_.size() - end_};
+  }
+  void commit(size_t n) { end_ += n; }
+
+  void append(std::string_view s) {
+    std::span<char> room = prepare(s.size());
+    if (!s.empty()) std::memcpy(room.data(), s.data(), s.size());
+    commit(s.size());
+  }
+
+  // Drops `n` bytes from the front (n <= size()).
+  void consume(size_t n) {
+    begin_ += n;
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
+  void clear() { begin_ = end_ = 0; }
+  // Frees the storage (an idle connection keeps no buffer).
+  void release() {
+    clear();
+    std::vector<char>().swap(buf_);
+  }
+  size_t capacity() const { return buf_.size(); }
+
+ private:
+  std::vector<char> buf_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
+
+}  // namespace tandem::base

@@ -1,0 +1,463 @@
+#include "daemon/http/http_session.h"
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "base/log.h"
+#include "daemon/http/server_conn_pool.h"
+#include "daemon/proxy/worker.h"
+#include "daemon/tables/connection_table.h"
+
+namespace tandem::http_proxy {
+namespace {
+
+constexpr size_t kReadChunk = 16 * 1024;
+// Body bytes waiting for a slow destination before Tandem stops reading the
+// source (per direction).
+constexpr size_t kHighWater = 64 * 1024;
+constexpr double kLinger = 1.0;  // s: reading (and dropping) after the last answer
+
+double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
+
+http::Limits limits_of(const conf::FrontendConf& fe) {
+  http::Limits l;
+  l.max_head = fe.max_head_size;
+  l.max_line = fe.max_header_line;
+  l.max_headers = static_cast<size_t>(fe.max_headers);
+  return l;
+}
+
+std::string ip_text(const base::SocketAddress& a) {
+  std::string s = a.to_string();
+  // "1.2.3.4:5" or "[v6]:5"
+  if (!s.empty() && s[0] == '[') return s.substr(1, s.find(']') - 1);
+  return s.substr(0, s.rfind(':'));
+}
+
+}  // namespace
+
+void HttpSession::Flow::start_body(const http::MessageHead& head) {
+  body = head.body;
+  remaining = head.content_length;
+  chunked.reset();
+  body_done = body == http::BodyKind::None || (body == http::BodyKind::Length && remaining == 0);
+}
+
+HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const base::SocketAddress& peer,
+                         std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, uint32_t frontend_index,
+                         uint16_t local_port)
+    : worker_(worker),
+      snapshot_(std::move(snapshot)),
+      frontend_(frontend_index),
+      peer_(peer),
+      peer_ip_(ip_text(peer)),
+      local_port_(std::to_string(local_port)),
+      client_(std::move(client)),
+      limits_(limits_of(*snapshot_->frontends[frontend_index].conf)),
+      up_(limits_),
+      down_(limits_),
+      request_parser_(limits_),
+      response_parser_(limits_),
+      client_io_(worker.loop(), &base::member_callback<HttpSession, &HttpSession::on_client_io>, this),
+      server_io_(worker.loop(), &base::member_callback<HttpSession, &HttpSession::on_server_io>, this),
+      timer_(worker.loop(), &base::member_callback<HttpSession, &HttpSession::on_timer>, this) {
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).active, 1);
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).total);
+  pool_ = frontend().pool;
+  entry_ = worker_.connections().add(worker_.id(), tables::ConnectionInfo{peer_, fe_conf().name, pool().conf->name});
+}
+
+HttpSession::~HttpSession() {
+  client_io_.stop();
+  server_io_.stop();
+  timer_.stop();
+  if (server_counted_) runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).active, -1);
+  if (entry_ != nullptr) worker_.connections().remove(entry_);
+}
+
+void HttpSession::start() {
+  double now = ev_now(worker_.loop());
+  head_started_ = idle_since_ = phase_started_ = last_client_ = now;
+  settle();
+}
+
+void HttpSession::abort() {
+  client_io_.stop();
+  server_io_.stop();
+  timer_.stop();
+}
+
+void HttpSession::close_when_idle() {
+  close_requested_ = true;
+  if (phase_ == Phase::Head && up_.in.empty()) finish();
+  settle();
+}
+
+void HttpSession::on_client_io(int revents) {
+  if (revents & EV_READ) {
+    if (phase_ == Phase::Closing) {
+      // Lingering: drop what the client still sends, until it closes.
+      char sink[4096];
+      ssize_t n = ::recv(client_.get(), sink, sizeof sink, 0);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) finish();
+    } else {
+      size_t limit = phase_ == Phase::Head ? limits_.max_head + kReadChunk : kHighWater;
+      read_from(client_.get(), up_, limit);
+    }
+    last_client_ = ev_now(worker_.loop());
+  }
+  if ((revents & EV_WRITE) && !finished_) {
+    bool failed = false;
+    write_to(client_.get(), down_, &failed);
+    if (failed) finish();
+    last_client_ = ev_now(worker_.loop());
+  }
+  step();
+  settle();
+}
+
+void HttpSession::on_server_io(int revents) {
+  if (phase_ == Phase::Connecting) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(server_fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) on_connect_failed(err, "connect");
+    else on_connected();
+  } else {
+    if (revents & EV_READ) {
+      read_from(server_fd_.get(), down_, std::max(kHighWater, limits_.max_head + kReadChunk));
+      last_server_ = ev_now(worker_.loop());
+    }
+    if ((revents & EV_WRITE) && server_fd_) {
+      bool failed = false;
+      write_to(server_fd_.get(), up_, &failed);
+      if (failed) server_lost("write to server failed");
+      last_server_ = ev_now(worker_.loop());
+    }
+  }
+  step();
+  settle();
+}
+
+// Reads what is there (up to `limit` bytes buffered). Returns whether bytes
+// came; sets flow.eof on end of stream or a connection error.
+bool HttpSession::read_from(int fd, Flow& flow, size_t limit) {
+  bool got = false;
+  for (int i = 0; i < 4 && flow.in.size() < limit && !flow.eof; ++i) {
+    std::span<char> room = flow.in.prepare(kReadChunk);
+    ssize_t n = ::recv(fd, room.data(), room.size(), 0);
+    if (n > 0) {
+      flow.in.commit(static_cast<size_t>(n));
+      got = true;
+      if (static_cast<size_t>(n) < room.size()) break;
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    flow.eof = true;  // 0 (closed) or an error (reset): the source is gone
+  }
+  return got;
+}
+
+// Writes flow.out then the checked body bytes. Returns whether anything was
+// written; *failed on a connection error.
+bool HttpSession::write_to(int fd, Flow& flow, bool* failed) {
+  bool wrote = false;
+  while (flow.pending()) {
+    iovec iov[2];
+    int n_iov = 0;
+    if (!flow.out.empty()) iov[n_iov++] = {const_cast<char*>(flow.out.data()), flow.out.size()};
+    if (flow.pass > 0) iov[n_iov++] = {const_cast<char*>(flow.in.data()), flow.pass};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(n_iov);
+    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN) *failed = true;
+      break;
+    }
+    size_t left = static_cast<size_t>(n);
+    size_t from_out = std::min(left, flow.out.size());
+    flow.out.consume(from_out);
+    left -= from_out;
+    flow.in.consume(left);
+    flow.pass -= left;
+    wrote = true;
+  }
+  return wrote;
+}
+
+// Clears the next body bytes of `flow` for sending. Returns whether any were.
+bool HttpSession::frame_body(Flow& flow, bool request) {
+  if (flow.body_done) return false;
+  size_t avail = flow.in.size() - flow.pass;
+  size_t take = 0;
+  switch (flow.body) {
+    case http::BodyKind::None:
+      flow.body_done = true;
+      return false;
+    case http::BodyKind::Length:
+      take = static_cast<size_t>(std::min<uint64_t>(avail, flow.remaining));
+      flow.remaining -= take;
+      flow.body_done = flow.remaining == 0;
+      break;
+    case http::BodyKind::Chunked: {
+      if (avail == 0) return false;
+      http::ChunkedDecoder::Step s = flow.chunked.consume(flow.in.view().substr(flow.pass));
+      http::ParseError error = s.error;
+      if (request && error == http::ParseError::None && fe_conf().max_body_size > 0 &&
+          flow.chunked.payload_bytes() > fe_conf().max_body_size)
+        error = http::ParseError::HeadTooLarge;  // stands for "body too large" below
+      if (error != http::ParseError::None) {
+        bool too_large = s.error == http::ParseError::None;
+        TLOG_DEBUG("%s: %s: %s %s body: %s", fe_conf().name.c_str(), peer_.to_string().c_str(),
+                   too_large ? "too large" : "bad chunked", request ? "request" : "response",
+                   too_large ? "over max_body_size" : http::to_string(error));
+        if (!request) {
+          server_lost("bad chunked response body");
+        } else if (response_head_done_) {
+          finish();  // the response is under way: nothing clean can be said
+        } else {
+          release_server(false);
+          answer(too_large ? 413 : http::status_for(error), true);
+        }
+        return true;
+      }
+      take = s.consumed;
+      flow.body_done = s.done;
+      break;
+    }
+    case http::BodyKind::UntilClose:
+      take = avail;
+      flow.body_done = flow.eof;
+      break;
+  }
+  flow.pass += take;
+  if (request && take > 0) body_sent_any_ = true;
+  return take > 0 || flow.body_done;
+}
+
+void HttpSession::step() {
+  for (int i = 0; i < 16 && step_once(); ++i) {
+  }
+}
+
+void HttpSession::settle() {
+  if (finished_) {
+    worker_.session_finished(this);  // destroys *this
+    return;
+  }
+  update_watchers();
+  arm_timer();
+}
+
+void HttpSession::finish() {
+  finished_ = true;
+  client_io_.stop();
+  server_io_.stop();
+  timer_.stop();
+}
+
+bool HttpSession::step_once() {
+  if (finished_) return false;
+  switch (phase_) {
+    case Phase::Head:
+      if (!up_.in.empty()) return parse_request();
+      if (up_.eof) finish();
+      return false;
+    case Phase::Connecting:
+      return false;
+    case Phase::Exchange:
+      return step_exchange();
+    case Phase::Tunnel:
+      return step_tunnel();
+    case Phase::Closing:
+      return step_closing();
+  }
+  return false;
+}
+
+bool HttpSession::step_exchange() {
+  bool moved = frame_body(up_, true);
+  if (finished_ || phase_ != Phase::Exchange) return moved;
+  if (!response_head_done_ && server_fd_) moved |= parse_response();
+  if (finished_ || phase_ != Phase::Exchange) return true;
+  if (response_head_done_) moved |= frame_body(down_, false);
+  if (finished_ || phase_ != Phase::Exchange) return true;
+  bool failed = false;
+  if (server_fd_ && up_.pending()) {
+    moved |= write_to(server_fd_.get(), up_, &failed);
+    if (failed) {
+      server_lost("write to server failed");
+      return true;
+    }
+    head_sent_whole_ = up_.out.empty();
+  }
+  if (down_.pending()) {
+    moved |= write_to(client_.get(), down_, &failed);
+    if (failed) {
+      finish();
+      return false;
+    }
+  }
+  if (server_fd_ && down_.eof && !down_.body_done) {
+    // The server ended the connection before the response did.
+    if (!response_head_done_) server_lost(response_started_ ? "incomplete response head" : "closed before responding");
+    else finish();  // mid-body: the client sees the connection end
+    return true;
+  }
+  if (up_.eof && !up_.body_done) {
+    finish();  // the client left in the middle of its request
+    return false;
+  }
+  if (up_.body_done && !up_.pending() && response_head_done_ && down_.body_done && !down_.pending()) {
+    end_exchange();
+    return true;
+  }
+  return moved;
+}
+
+bool HttpSession::step_tunnel() {
+  bool moved = frame_body(up_, true) | frame_body(down_, false);
+  bool failed = false;
+  if (up_.pending()) moved |= write_to(server_fd_.get(), up_, &failed);
+  if (down_.pending()) moved |= write_to(client_.get(), down_, &failed);
+  if (failed) {
+    finish();
+    return false;
+  }
+  // A side that ended is passed on as a half-close once its bytes are out.
+  if (up_.eof && !up_.pending() && !server_shut_) {
+    ::shutdown(server_fd_.get(), SHUT_WR);
+    server_shut_ = true;
+  }
+  if (down_.eof && !down_.pending() && !client_shut_) {
+    ::shutdown(client_.get(), SHUT_WR);
+    client_shut_ = true;
+  }
+  if (server_shut_ && client_shut_) finish();
+  return moved;
+}
+
+// After Tandem's last answer: flush it, half-close, then read and drop what
+// the client still sends until it closes (or kLinger passes), so unread
+// request bytes do not make the kernel reset the connection under the answer.
+bool HttpSession::step_closing() {
+  if (down_.pending()) {
+    bool failed = false;
+    bool moved = write_to(client_.get(), down_, &failed);
+    if (failed) finish();
+    return moved && !failed;
+  }
+  if (!client_shut_) {
+    ::shutdown(client_.get(), SHUT_WR);
+    client_shut_ = true;
+    phase_started_ = ev_now(worker_.loop());
+    if (up_.eof) finish();
+  }
+  return false;
+}
+
+void HttpSession::update_watchers() {
+  int client_events = 0;
+  int server_events = 0;
+  size_t head_room = limits_.max_head + kReadChunk;
+  switch (phase_) {
+    case Phase::Head:
+      if (!up_.eof && up_.in.size() < head_room) client_events |= EV_READ;
+      break;
+    case Phase::Connecting:
+      server_events = EV_WRITE;
+      if (!up_.eof && up_.in.size() < (up_.body_done ? head_room : kHighWater)) client_events |= EV_READ;
+      break;
+    case Phase::Exchange:
+      if (!up_.eof && up_.in.size() < (up_.body_done ? head_room : kHighWater)) client_events |= EV_READ;
+      if (server_fd_) {
+        if (!down_.eof && down_.in.size() < std::max(kHighWater, head_room) && !(response_head_done_ && down_.body_done))
+          server_events |= EV_READ;
+        if (up_.pending()) server_events |= EV_WRITE;
+      }
+      break;
+    case Phase::Tunnel:
+      if (!up_.eof && up_.in.size() < kHighWater) client_events |= EV_READ;
+      if (!down_.eof && down_.in.size() < kHighWater) server_events |= EV_READ;
+      if (up_.pending()) server_events |= EV_WRITE;
+      break;
+    case Phase::Closing:
+      if (client_shut_) client_events |= EV_READ;
+      break;
+  }
+  if (down_.pending()) client_events |= EV_WRITE;
+  client_io_.set(client_.get(), client_events);
+  if (server_fd_) server_io_.set(server_fd_.get(), server_events);
+  else server_io_.stop();
+}
+
+double HttpSession::deadline() const {
+  const conf::FrontendConf& fe = fe_conf();
+  double client_idle = last_client_ + seconds(fe.timeout_client);
+  double server_idle = last_server_ + seconds(pool().conf->timeout_server);
+  switch (phase_) {
+    case Phase::Head:
+      if (!up_.in.empty() || first_request_) return head_started_ + seconds(fe.timeout_request);
+      return idle_since_ + seconds(fe.timeout_keepalive);
+    case Phase::Connecting:
+      return phase_started_ + seconds(pool().conf->timeout_connect);
+    case Phase::Exchange:
+      if (!response_head_done_) return up_.body_done ? server_idle : std::min(client_idle, server_idle);
+      return std::min(client_idle, server_idle);
+    case Phase::Tunnel:
+      return std::min(client_idle, server_idle);
+    case Phase::Closing:
+      return client_shut_ ? phase_started_ + kLinger : client_idle;
+  }
+  return client_idle;
+}
+
+// Lazy timer (libev's advice for timeouts that move on every event): the
+// timer is re-armed only when the deadline comes earlier; when it fires
+// early, it sleeps again until the deadline.
+void HttpSession::arm_timer() {
+  double d = deadline();
+  if (timer_at_ != 0 && d >= timer_at_ - 0.001) return;
+  double now = ev_now(worker_.loop());
+  timer_.start(std::max(d - now, 0.001));
+  timer_at_ = d;
+}
+
+void HttpSession::on_timer(int) {
+  timer_at_ = 0;
+  double now = ev_now(worker_.loop());
+  if (now < deadline()) return settle();
+  switch (phase_) {
+    case Phase::Head:
+      if (up_.in.empty()) finish();  // idle keep-alive connection (or nothing ever came)
+      else answer(408, true);
+      break;
+    case Phase::Connecting:
+      on_connect_failed(ETIMEDOUT, "timeout");
+      break;
+    case Phase::Exchange:
+      if (!response_started_ && up_.body_done && server_fd_) {
+        TLOG_DEBUG("%s: %s: no response from %s within timeout_server", fe_conf().name.c_str(),
+                   peer_.to_string().c_str(), server_->name().c_str());
+        release_server(false);
+        answer(504, false);
+      } else {
+        finish();
+      }
+      break;
+    case Phase::Tunnel:
+    case Phase::Closing:
+      finish();
+      break;
+  }
+  step();
+  settle();
+}
+
+}  // namespace tandem::http_proxy

@@ -1,0 +1,185 @@
+#pragma once
+// One client connection in `mode = http` (docs/http.md): reads request heads,
+// routes each to a pool and a server, forwards it with its body, and relays
+// the response back, request after request on the same client connection,
+// over server connections taken from and given back to the worker's
+// keep-alive pool.
+//
+// Both directions are a Flow: bytes read from one side wait in `in`; a head
+// Tandem wrote (or its own answer) waits in `out`; `pass` says how many
+// bytes at the front of `in` are body bytes whose framing has been checked,
+// to be written after `out`. Body bytes are never copied between buffers.
+// After each event, step() advances parsing and framing, writes what it can,
+// and derives what to watch from the buffers (backpressure for free).
+//
+// Lifetime and threading: as every proxy::Session.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/byte_buffer.h"
+#include "base/ev_watch.h"
+#include "base/socket_address.h"
+#include "base/unique_fd.h"
+#include "daemon/proxy/session.h"
+#include "daemon/runtime/runtime_snapshot.h"
+#include "http/chunked_decoder.h"
+#include "http/request_parser.h"
+#include "http/response_parser.h"
+
+namespace tandem::proxy {
+class Worker;
+}
+namespace tandem::tables {
+class ConnectionEntry;
+}
+
+namespace tandem::http_proxy {
+
+class HttpSession final : public proxy::Session {
+ public:
+  HttpSession(proxy::Worker& worker, base::UniqueFd client, const base::SocketAddress& peer,
+              std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, uint32_t frontend_index,
+              uint16_t local_port);
+  ~HttpSession() override;
+  HttpSession(const HttpSession&) = delete;
+  HttpSession& operator=(const HttpSession&) = delete;
+
+  void start() override;
+  void abort() override;
+  void close_when_idle() override;
+
+ private:
+  struct Flow {
+    explicit Flow(const http::Limits& limits) : chunked(limits) {}
+    base::ByteBuffer in;   // read from the source, not yet forwarded
+    base::ByteBuffer out;  // written by Tandem, sent before `pass` bytes of `in`
+    size_t pass = 0;       // checked body bytes at the front of `in`
+    http::BodyKind body = http::BodyKind::None;
+    uint64_t remaining = 0;  // BodyKind::Length
+    http::ChunkedDecoder chunked;
+    bool body_done = true;   // the current message's body has been framed whole
+    bool eof = false;        // the source ended
+    bool pending() const { return !out.empty() || pass > 0; }
+    void start_body(const http::MessageHead& head);
+  };
+
+  enum class Phase {
+    Head,        // waiting for (the rest of) a request head
+    Connecting,  // a server connection is being opened
+    Exchange,    // request and response under way
+    Tunnel,      // after 101 Switching Protocols: a plain relay
+    Closing,     // flushing the last bytes to the client, then lingering
+  };
+
+  // Events.
+  void on_client_io(int revents);
+  void on_server_io(int revents);
+  void on_timer(int);
+
+  // The engine.
+  // Ends every entry point: destroys the session if it finished, otherwise
+  // derives the watchers and the timer from the state.
+  void settle();
+  void step();
+  bool step_once();  // one pass; true if anything moved
+  bool step_exchange();
+  bool step_tunnel();
+  bool step_closing();
+  bool read_from(int fd, Flow& flow, size_t limit);
+  bool write_to(int fd, Flow& flow, bool* failed);
+  bool frame_body(Flow& flow, bool request);
+  void update_watchers();
+  void arm_timer();
+  double deadline() const;
+
+  // A request's way (http_exchange.cc).
+  bool parse_request();
+  void begin_exchange();
+  void connect_server();
+  void on_connected();
+  void on_connect_failed(int error, const char* what);
+  void server_lost(const char* why);
+  bool parse_response();
+  void end_exchange();
+  void release_server(bool reusable);
+  bool try_retry(bool count_retry);
+  void answer(int status, bool close);
+  // Marks the session finished; settle() destroys it.
+  void finish();
+  void count_response(int status, bool own);
+  void reset_exchange();
+
+  const runtime::FrontendRuntime& frontend() const { return snapshot_->frontends[frontend_]; }
+  const runtime::PoolRuntime& pool() const { return snapshot_->pools[pool_]; }
+  const conf::FrontendConf& fe_conf() const { return *frontend().conf; }
+
+  proxy::Worker& worker_;
+  std::shared_ptr<const runtime::RuntimeSnapshot> snapshot_;
+  const uint32_t frontend_;
+  base::SocketAddress peer_;
+  std::string peer_ip_;
+  std::string local_port_;  // the port the client connected to, for X-Forwarded-Port
+  base::UniqueFd client_;
+  tables::ConnectionEntry* entry_ = nullptr;
+  http::Limits limits_;
+
+  Phase phase_ = Phase::Head;
+  Flow up_;    // client -> server
+  Flow down_;  // server -> client
+  http::RequestParser request_parser_;
+  http::ResponseParser response_parser_;
+
+  // The request under way.
+  uint32_t pool_ = 0;
+  std::string method_;
+  bool request_keep_alive_ = true;
+  bool request_http10_ = false;
+  bool request_has_body_ = false;
+  bool idempotent_ = false;
+  std::string request_id_;
+  std::string set_cookie_;      // sticky = cookie: added to the response
+  std::string sent_head_;       // the forwarded head, kept for a replay
+  bool head_sent_whole_ = false;
+  bool body_sent_any_ = false;
+  bool response_started_ = false;  // a byte of the response arrived
+  bool response_head_done_ = false;
+  int status_ = 0;
+  bool close_after_ = false;    // close the client connection after this response
+  bool close_requested_ = false;  // hand-over / drain: no further requests
+  bool server_keep_alive_ = false;  // the server connection may be reused after this response
+  std::string hash_input_;      // balance = hash: the request's key
+  int sticky_server_ = -1;      // the server the request's cookie names
+  int cookie_server_ = -1;      // sticky = cookie: the server Tandem's cookie named
+  bool finished_ = false;
+  bool client_shut_ = false;    // Tunnel/Closing: SHUT_WR sent to the client
+  bool server_shut_ = false;    // Tunnel: SHUT_WR sent to the server
+
+  // The server connection.
+  std::shared_ptr<runtime::ServerState> server_;
+  int server_index_ = -1;
+  base::UniqueFd server_fd_;
+  bool server_reused_ = false;
+  bool server_counted_ = false;
+  std::vector<uint32_t> tried_;
+  int retries_left_ = 0;
+  bool replayed_ = false;
+
+  // Times (ev_now) for the deadlines.
+  double head_started_ = 0;  // first byte of the current request head
+  double idle_since_ = 0;    // the last response was finished
+  double phase_started_ = 0;
+  double last_client_ = 0;
+  double last_server_ = 0;
+  double timer_at_ = 0;      // when the armed timer fires (0 = not armed)
+  bool first_request_ = true;
+
+  std::string scratch_;
+  base::IoWatcher client_io_;
+  base::IoWatcher server_io_;
+  base::TimerWatcher timer_;
+};
+
+}  // namespace tandem::http_proxy
