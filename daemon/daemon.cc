@@ -172,22 +172,34 @@ std::vector<uint32_t> Daemon::vips_of(const std::string& name) const {
   return out;
 }
 
+std::vector<uint32_t> Daemon::frontends_on(const std::vector<uint32_t>& vips) const {
+  std::vector<uint32_t> found;
+  for (uint32_t i = 0; i < snapshot_->frontends.size(); ++i) {
+    for (const base::SocketAddress& a : snapshot_->frontends[i].conf->binds) {
+      auto address = a.ipv4();
+      if (address && std::find(vips.begin(), vips.end(), *address) != vips.end()) {
+        found.push_back(i);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
 int64_t Daemon::connections_on(const std::vector<uint32_t>& vips) const {
   int64_t open = 0;
-  for (const auto& fe : snapshot_->frontends) {
-    bool on_vip = false;
-    for (const base::SocketAddress& a : fe.conf->binds) {
-      auto address = a.ipv4();
-      on_vip = on_vip || (address && std::find(vips.begin(), vips.end(), *address) != vips.end());
-    }
-    if (on_vip) open += fe.state->traffic().totals().active;
-  }
+  for (uint32_t i : frontends_on(vips)) open += snapshot_->frontends[i].state->traffic().totals().active;
   return open;
 }
 
 Handover::Hooks Daemon::handover_hooks() {
   Handover::Hooks h;
-  h.pause_syns = [this](bool pause) { listeners_.pause_syns(vips_of(handover_name_), pause); };
+  h.pause_syns = [this](bool pause) {
+    listeners_.pause_syns(vips_of(handover_name_), pause);
+    // HTTP keep-alive clients: closed between requests, never mid-request.
+    if (pause)
+      for (auto& w : workers_) w->close_when_idle(frontends_on(vips_of(handover_name_)));
+  };
   h.open_connections = [this] { return connections_on(vips_of(handover_name_)); };
   // A stop resigns for good: its hold lasts until VRRP stops.
   h.resign = [this] {

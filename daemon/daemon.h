@@ -94,6 +94,8 @@ class Daemon {
   bool pool_can_serve(const runtime::PoolRuntime& pool) const;
   bool vrrp_master_of(const std::string& name) const;
   std::vector<uint32_t> vips_of(const std::string& name) const;
+  // Indices of the frontends with a bind on one of `vips`.
+  std::vector<uint32_t> frontends_on(const std::vector<uint32_t>& vips) const;
   int64_t connections_on(const std::vector<uint32_t>& vips) const;
   Handover::Hooks handover_hooks();
   void continue_shutdown();

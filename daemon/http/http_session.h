@@ -50,6 +50,7 @@ class HttpSession final : public proxy::Session {
   void start() override;
   void abort() override;
   void close_when_idle() override;
+  uint32_t frontend_index() const override { return frontend_; }
 
  private:
   struct Flow {

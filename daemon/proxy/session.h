@@ -8,6 +8,7 @@
 // the last thing the session's callback does.
 // Threading: entirely on its worker's thread.
 
+#include <cstdint>
 #include <list>
 #include <memory>
 
@@ -28,6 +29,9 @@ class Session {
   // May destroy the session (like start()). A TCP relay has no boundary and
   // ignores it.
   virtual void close_when_idle() {}
+
+  // The frontend (index in the session's snapshot) it serves.
+  virtual uint32_t frontend_index() const = 0;
 
   // The worker's handle to this session in its list.
   std::list<std::unique_ptr<Session>>::iterator self;

@@ -38,7 +38,7 @@ class TcpSession final : public Session {
   void start() override;
   void abort() override;
 
-  uint32_t frontend_index() const { return frontend_; }
+  uint32_t frontend_index() const override { return frontend_; }
 
  private:
   enum class Phase { Connecting, Relaying, Done };

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -93,6 +94,16 @@ void Worker::stop() {
     ev_break(loop_.get(), EVBREAK_ALL);
   });
   thread_.join();
+}
+
+void Worker::close_when_idle(std::vector<uint32_t> frontends) {
+  tasks_.post([this, frontends = std::move(frontends)] {
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      Session* s = it->get();
+      ++it;  // close_when_idle() may destroy the session and its list node
+      if (std::find(frontends.begin(), frontends.end(), s->frontend_index()) != frontends.end()) s->close_when_idle();
+    }
+  });
 }
 
 void Worker::on_snapshot(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot,

@@ -64,6 +64,9 @@ class Worker {
   // from now on (listeners not in the list are let go at once; existing
   // connections keep their own snapshot).
   void apply(std::shared_ptr<const runtime::RuntimeSnapshot> snapshot, std::vector<ListenerAssignment> listeners);
+  // Any thread: the sessions of these frontends finish at their next clean
+  // boundary (Session::close_when_idle: HTTP between requests).
+  void close_when_idle(std::vector<uint32_t> frontends);
   // Any thread: close every connection, end the loop, join the thread.
   void stop();
   // Any thread: connections this worker holds now.
