@@ -1,0 +1,42 @@
+#define BOOST_TEST_DYN_LINK
+#include "base/byte_buffer.h"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstring>
+#include <string>
+
+using namespace tandem::base;
+
+BOOST_AUTO_TEST_SUITE(byte_buffer)
+
+BOOST_AUTO_TEST_CASE(append_consume_and_reuse) {
+  ByteBuffer b;
+  b.append("hello ");
+  b.append("world");
+  BOOST_TEST(b.view() == "hello world");
+  b.consume(6);
+  BOOST_TEST(b.view() == "world");
+  size_t cap = b.capacity();
+  for (int i = 0; i < 1000; ++i) {
+    b.append("0123456789");
+    b.consume(10);
+  }
+  BOOST_TEST(b.view() == "world");
+  BOOST_TEST(b.capacity() <= cap + 10);  // moved to the front, not grown without bound
+  b.consume(5);
+  BOOST_TEST(b.empty());
+}
+
+BOOST_AUTO_TEST_CASE(prepare_and_commit) {
+  ByteBuffer b;
+  auto room = b.prepare(4);
+  BOOST_TEST(room.size() >= 4u);
+  std::memcpy(room.data(), "abcd", 4);
+  b.commit(3);
+  BOOST_TEST(b.view() == "abc");
+  b.release();
+  BOOST_TEST(b.capacity() == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
