@@ -55,10 +55,7 @@ bool HttpSession::parse_request() {
       g_bad_requests.log(base::LogLevel::Info, "%s: refused a request from %s: %s", fe_conf().name.c_str(),
                          peer_.to_string().c_str(), http::to_string(e));
       runtime::bump(frontend().state->traffic().slot(worker_.id()).requests);
-      reset_exchange();
-      request_id_.clear();
-      if (!fe_conf().request_id_header.empty()) worker_.new_request_id(&request_id_);
-      answer(http::status_for(e), true);
+      refuse(request_line_too_long(e) ? 414 : http::status_for(e));
       return true;
     }
     case http::ParseStatus::Done:
@@ -66,6 +63,21 @@ bool HttpSession::parse_request() {
       return true;
   }
   return false;
+}
+
+// A request line too long is "URI Too Long"; a field line too long is 431.
+bool HttpSession::request_line_too_long(http::ParseError e) const {
+  if (e != http::ParseError::LineTooLong) return false;
+  std::string_view head = up_.in.view();
+  while (head.starts_with("\r\n")) head.remove_prefix(2);
+  return head.find("\r\n") == std::string_view::npos || head.find("\r\n") + 2 > limits_.max_line;
+}
+
+void HttpSession::refuse(int status) {
+  reset_exchange();
+  request_id_.clear();
+  if (!fe_conf().request_id_header.empty()) worker_.new_request_id(&request_id_);
+  answer(status, true);
 }
 
 void HttpSession::reset_exchange() {
@@ -189,9 +201,11 @@ void HttpSession::on_connected() {
     runtime::bump(slot.active, 1);
     server_counted_ = true;
   }
-  runtime::bump(slot.total);
   runtime::bump(slot.requests);
-  if (!server_reused_) worker_.report_connect(server_, true, nullptr);
+  if (!server_reused_) {
+    runtime::bump(slot.total);
+    worker_.report_connect(server_, true, nullptr);
+  }
   if (entry_ != nullptr) worker_.connections().set_server(entry_, server_->name());
   last_server_ = ev_now(worker_.loop());
 }

@@ -266,8 +266,8 @@ bool HttpSession::step_once() {
   if (finished_) return false;
   switch (phase_) {
     case Phase::Head:
-      if (!up_.in.empty()) return parse_request();
-      if (up_.eof) finish();
+      if (!up_.in.empty() && parse_request()) return true;
+      if (up_.eof) finish();  // closed between requests, or in the middle of a head
       return false;
     case Phase::Connecting:
       return false;
@@ -436,7 +436,7 @@ void HttpSession::on_timer(int) {
   switch (phase_) {
     case Phase::Head:
       if (up_.in.empty()) finish();  // idle keep-alive connection (or nothing ever came)
-      else answer(408, true);
+      else refuse(408);
       break;
     case Phase::Connecting:
       on_connect_failed(ETIMEDOUT, "timeout");
