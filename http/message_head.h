@@ -26,12 +26,13 @@ struct Limits {
 enum class ParseError {
   None,
   HeadTooLarge,            // 431
-  LineTooLong,             // 431 for a field line, 414 for the request line
+  LineTooLong,             // 431: a field line (or a response's status line)
+  RequestLineTooLong,      // 414: the request line over max_line
   TooManyHeaders,          // 431
   BadRequestLine,          // 400: not METHOD SP TARGET SP HTTP/1.x
   BadMethod,               // 400: not a token
   BadTarget,               // 400: empty, or bytes not allowed in a target
-  BadVersion,              // 505 for HTTP/2+ on this port, 400 otherwise
+  BadVersion,              // 505: HTTP/x.y other than 1.0/1.1 (a malformed version is BadRequestLine)
   BadStatusLine,           // response: not HTTP/1.x SP 3DIGIT SP reason
   BadFieldName,            // 400: empty or not a token
   WhitespaceBeforeColon,   // 400 (RFC 9112 5.1)
@@ -44,13 +45,15 @@ enum class ParseError {
   ContentLengthWithTransferEncoding,  // 400 (RFC 9112 6.1: a smuggling sign)
   BadTransferEncoding,     // 400: not exactly "chunked" as the final and only coding
   TransferEncodingInHttp10,// 400: Transfer-Encoding on an HTTP/1.0 message
-  MissingHost,             // 400: HTTP/1.1 request without exactly one Host
+  MissingHost,             // 400: HTTP/1.1 request without exactly one Host; any request
+                           //      with several, or one whose value is not host[:port]
   BadChunkSize,            // 400 (request) / 502 (response): chunk-size not hex, too big
   BadChunkFraming,         // 400/502: missing CRLF after chunk data, bad trailer
 };
 
 const char* to_string(ParseError e);
-// The status Tandem answers a client with when its request has this error.
+// The status Tandem answers a client with when its request has this error
+// (400, or 414/431/505 as noted above; 500 for None, which is no error).
 int status_for(ParseError e);
 
 struct Header {
@@ -95,8 +98,10 @@ struct MessageHead {
   // The first field with this name (case-insensitive), or nullptr.
   const Header* find(std::string_view name) const;
   // Whether `name` is hop-by-hop for this message: one of the fixed set
-  // (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade,
-  // Proxy-Authorization is NOT) or listed in the Connection field.
+  // (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade) or
+  // listed in a Connection field. Not in the set: Proxy-Authorization, and
+  // Transfer-Encoding, since Tandem passes chunked bodies through unchanged
+  // (the field must go along with the bytes it describes).
   bool is_hop_by_hop(std::string_view name) const;
   // Resets to an empty head, keeping the reserved header storage.
   void clear();

@@ -20,6 +20,7 @@
 
 #include <string_view>
 
+#include "http/head_scanner.h"
 #include "http/message_head.h"
 
 namespace tandem::http {
@@ -47,10 +48,12 @@ class RequestParser {
 
  private:
   ParseStatus fail(ParseError e);
+  // The scanner found a valid head of `head` bytes: fills head_ from them.
+  ParseError build(std::string_view head);
 
-  Limits limits_;
   MessageHead head_;
-  size_t scanned_ = 0;  // bytes known not to contain the end of the head
+  HeadScanner scanner_;  // the bytes scanned so far and their state
+  ParseStatus status_ = ParseStatus::NeedMore;
   ParseError error_ = ParseError::None;
 };
 

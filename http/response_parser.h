@@ -3,8 +3,12 @@
 // RequestParser (same scanning, same field rules, same limits), with the
 // status line instead of the request line, and the body framing of RFC 9112
 // 6.3 for responses, which depends on the request: a response to HEAD, and
-// 1xx, 204 and 304 responses have no body; 2xx to CONNECT is refused (Tandem
-// does not proxy CONNECT); otherwise chunked, Content-Length or until close.
+// 1xx, 204 and 304 responses have no body, nor has a 2xx to CONNECT (the
+// connection would become a tunnel; Tandem answers CONNECT 501 itself and
+// never sends one, so the session need not handle it); otherwise chunked,
+// Content-Length, or until close (then keep_alive is false).
+//
+// Unlike requests, no empty line is tolerated before the status line.
 //
 // A 1xx response other than 101 is a whole interim message: the caller
 // forwards it and parses again for the final response (reset() between).
@@ -13,6 +17,7 @@
 
 #include <string_view>
 
+#include "http/head_scanner.h"
 #include "http/message_head.h"
 #include "http/request_parser.h"
 
@@ -32,10 +37,11 @@ class ResponseParser {
 
  private:
   ParseStatus fail(ParseError e);
+  ParseError build(std::string_view head, std::string_view request_method);
 
-  Limits limits_;
   MessageHead head_;
-  size_t scanned_ = 0;
+  HeadScanner scanner_;
+  ParseStatus status_ = ParseStatus::NeedMore;
   ParseError error_ = ParseError::None;
 };
 
