@@ -49,6 +49,7 @@ Daemon::Daemon(std::shared_ptr<const conf::Config> config)
       sighup_(loop_, SIGHUP, &base::member_callback<Daemon, &Daemon::on_sighup>, this),
       shutdown_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_shutdown_tick>, this),
       housekeeping_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_housekeeping>, this),
+      log_flush_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_log_flush>, this),
       tasks_(loop_, [](base::Task&& task) { task(); }),
       handover_(loop_, handover_hooks()) {}
 
@@ -61,6 +62,8 @@ Daemon::~Daemon() {
 base::Status Daemon::start() {
   registry_.reconcile(*config_);
   reconcile_sticky_tables(*config_);
+  if (base::Status s = frontend_resources_.reconcile(*config_); !s) return s;
+  log_flush_timer_.start(0.1, 0.1);
   auto listeners = listeners_.prepare(*config_);
   if (!listeners) return listeners.error();
   listeners_.commit(std::move(*listeners));
@@ -125,6 +128,8 @@ void Daemon::publish() {
       return found;
     };
     f.pool = pool_index(fe.pool);
+    f.limits = frontend_resources_.limits(fe.name);
+    if (fe.mode == conf::Mode::Http) f.access_log = frontend_resources_.access_log(fe.name);
     if (fe.mode == conf::Mode::Http && !fe.routes.empty()) {
       std::vector<uint32_t> route_pools;
       for (const conf::RouteConf& r : fe.routes) route_pools.push_back(pool_index(r.pool));
@@ -290,12 +295,17 @@ std::vector<std::string> Daemon::reload() {
     else
       listeners = std::move(*prepared);
   }
+  if (problems.empty()) {
+    // Opens new access logs; nothing changes if one cannot be opened.
+    if (base::Status s = frontend_resources_.reconcile(*loaded.config); !s) problems.push_back(s.error().message);
+  }
   if (problems.empty() && loaded.config->vrrp.empty() != config_->vrrp.empty()) {
     problems.push_back(config_->file + ": [vrrp]: adding or removing VRRP needs a restart");
   } else if (problems.empty() && vrrp_) {
     // Last check, and applied at once when it passes: nothing after it can fail.
     if (base::Status s = vrrp_->reconfigure(loaded.config->vrrp); !s) problems.push_back(config_->file + ": " + s.error().message);
   }
+  if (!problems.empty() && loaded.config) (void)frontend_resources_.reconcile(*config_);  // back to the running set
   if (!problems.empty()) {
     ++reload_failures_;
     for (const auto& p : problems) TLOG_ERROR("reload refused: %s", p.c_str());
@@ -311,6 +321,7 @@ std::vector<std::string> Daemon::reload() {
   listeners_.commit(std::move(listeners));
   registry_.reconcile(*config_);
   reconcile_sticky_tables(*config_);
+  frontend_resources_.reopen_logs();  // rotation: `mv` the file, then reload
   health_.reconcile(*config_, registry_);
   publish();
   ++reloads_;
@@ -418,6 +429,8 @@ void Daemon::finish_shutdown() {
   housekeeping_timer_.stop();
   if (vrrp_) vrrp_->stop();
   for (auto& w : workers_) w->stop();
+  log_flush_timer_.stop();
+  frontend_resources_.flush_logs();
   status_server_.reset();
   TLOG_NOTICE("stopped");
   ev_break(loop_, EVBREAK_ALL);
@@ -426,6 +439,8 @@ void Daemon::finish_shutdown() {
 void Daemon::on_housekeeping(int) {
   for (auto& [name, table] : sticky_) table->expire(4096);
 }
+
+void Daemon::on_log_flush(int) { frontend_resources_.flush_logs(); }
 
 void Daemon::register_commands() {
   register_status_commands(*this, commands_);

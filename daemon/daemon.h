@@ -17,6 +17,7 @@
 #include "base/ev_watch.h"
 #include "base/event_queue.h"
 #include "conf/config.h"
+#include "daemon/frontend_resources.h"
 #include "daemon/handover.h"
 #include "daemon/health_manager.h"
 #include "daemon/listener_registry.h"
@@ -86,6 +87,7 @@ class Daemon {
   void on_shutdown_tick(int revents);
   void on_housekeeping(int revents);
   void reconcile_sticky_tables(const conf::Config& config);
+  void on_log_flush(int revents);
   void register_commands();
   void finish_shutdown();
   base::Status start_vrrp();
@@ -109,6 +111,7 @@ class Daemon {
   ListenerRegistry listeners_;
   tables::ConnectionTable connections_;
   std::map<std::string, std::shared_ptr<tables::StickyTable>> sticky_;
+  FrontendResources frontend_resources_;
   base::EventQueue<proxy::ConnectReport> reports_;
   HealthManager health_;
   status::CommandRegistry commands_;
@@ -127,6 +130,7 @@ class Daemon {
   base::SignalWatcher sighup_;
   base::TimerWatcher shutdown_timer_;
   base::TimerWatcher housekeeping_timer_;  // sticky expiry, systemd status
+  base::TimerWatcher log_flush_timer_;     // access logs, every 100 ms
 
   // VRRP runs on its own thread; its reports come back through tasks_,
   // declared first so that it outlives the service that posts to it.

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/log.h"
+#include "daemon/http/access_log.h"
 #include "daemon/http/cookies.h"
 #include "daemon/http/head_writer.h"
 #include "daemon/http/http_session.h"
@@ -17,6 +18,7 @@
 #include "daemon/http/server_conn_pool.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
+#include "daemon/tables/source_limits.h"
 #include "daemon/tables/sticky_table.h"
 
 namespace tandem::http_proxy {
@@ -80,7 +82,44 @@ void HttpSession::refuse(int status) {
   answer(status, true);
 }
 
+void HttpSession::log_exchange() {
+  if (!exchange_open_) return;
+  exchange_open_ = false;
+  if (!frontend().access_log) return;
+  auto ms = [](double from, double to) { return from > 0 && to >= from ? (to - from) * 1000 : -1.0; };
+  double now = ev_now(worker_.loop());
+  AccessRecord r;
+  double started = head_started_ > 0 ? head_started_ : t_begin_;
+  r.time = base::WallTime(std::chrono::duration_cast<base::WallTime::duration>(std::chrono::duration<double>(started)));
+  r.client = peer_text_;
+  r.frontend = fe_conf().name;
+  r.pool = method_.empty() ? std::string_view() : std::string_view(pool().conf->name);
+  r.server = server_ ? std::string_view(server_->name()) : std::string_view();
+  r.method = method_;
+  r.target = target_;
+  r.http_minor = minor_;
+  r.status = status_;
+  r.bytes_in = request_bytes_;
+  r.bytes_out = response_bytes_;
+  r.queue_ms = ms(t_begin_, t_connect_ > 0 ? t_connect_ : t_connected_);
+  r.connect_ms = ms(t_connect_, t_connected_);
+  r.response_ms = ms(t_begin_, t_response_);
+  r.total_ms = ms(started, now);
+  r.request_id = request_id_;
+  frontend().access_log->log(r);
+}
+
 void HttpSession::reset_exchange() {
+  log_exchange();
+  exchange_open_ = true;
+  method_.clear();
+  target_.clear();
+  minor_ = 1;
+  request_bytes_ = response_bytes_ = 0;
+  t_begin_ = ev_now(worker_.loop());
+  t_connect_ = t_connected_ = t_response_ = 0;
+  server_.reset();
+  server_index_ = -1;
   set_cookie_.clear();
   hash_input_.clear();
   sticky_server_ = cookie_server_ = -1;
@@ -102,6 +141,9 @@ void HttpSession::begin_exchange() {
   reset_exchange();
   phase_ = Phase::Exchange;
   method_.assign(req.method);
+  target_.assign(req.target.substr(0, kMaxLoggedTarget));
+  minor_ = req.version_minor;
+  request_bytes_ = req.head_size;
   request_http10_ = req.version_minor == 0;
   request_keep_alive_ = req.keep_alive;
   idempotent_ = is_idempotent(req.method);
@@ -114,6 +156,7 @@ void HttpSession::begin_exchange() {
     if (id != nullptr && valid_request_id(id->value)) request_id_.assign(id->value);
     else worker_.new_request_id(&request_id_);
   }
+  if (frontend().limits && !frontend().limits->admit_request(peer_.address_bytes())) return answer(429, true);
   if (req.method == "CONNECT") return answer(501, true);
   if (conf.max_body_size > 0 && req.body == http::BodyKind::Length && req.content_length > conf.max_body_size)
     return answer(413, true);
@@ -183,6 +226,7 @@ void HttpSession::connect_server() {
     }
   }
   server_reused_ = false;
+  t_connect_ = ev_now(worker_.loop());
   const base::SocketAddress& to = server_->address();
   server_fd_.reset(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!server_fd_) return on_connect_failed(errno, "socket");
@@ -196,6 +240,7 @@ void HttpSession::connect_server() {
 
 void HttpSession::on_connected() {
   phase_ = Phase::Exchange;
+  t_connected_ = ev_now(worker_.loop());
   runtime::TrafficSlot& slot = server_->traffic().slot(worker_.id());
   if (!server_counted_) {
     runtime::bump(slot.active, 1);
@@ -267,6 +312,7 @@ bool HttpSession::parse_response() {
   }
   const http::MessageHead& head = response_parser_.head();
   status_ = head.status;
+  if (t_response_ == 0) t_response_ = ev_now(worker_.loop());
   const conf::FrontendConf& conf = fe_conf();
   ResponseForwarding f;
   f.request_id_header = conf.request_id_header;
@@ -298,6 +344,7 @@ bool HttpSession::parse_response() {
   response_head_done_ = true;
   count_response(status_, false);
   if (upgrade) {
+    log_exchange();  // the tunnel that follows is not a request
     phase_ = Phase::Tunnel;
     up_.body = down_.body = http::BodyKind::UntilClose;
     up_.body_done = down_.body_done = false;
@@ -306,6 +353,7 @@ bool HttpSession::parse_response() {
 }
 
 void HttpSession::end_exchange() {
+  log_exchange();
   release_server(server_keep_alive_ && up_.body_done && !up_.pending() && down_.in.empty());
   double now = ev_now(worker_.loop());
   idle_since_ = now;

@@ -10,6 +10,7 @@
 #include "daemon/http/server_conn_pool.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
+#include "daemon/tables/source_limits.h"
 
 namespace tandem::http_proxy {
 namespace {
@@ -54,6 +55,7 @@ HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const bas
       frontend_(frontend_index),
       peer_(peer),
       peer_ip_(ip_text(peer)),
+      peer_text_(peer.to_string()),
       local_port_(std::to_string(local_port)),
       client_(std::move(client)),
       limits_(limits_of(*snapshot_->frontends[frontend_index].conf)),
@@ -76,6 +78,7 @@ HttpSession::~HttpSession() {
   timer_.stop();
   if (server_counted_) runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
   runtime::bump(frontend().state->traffic().slot(worker_.id()).active, -1);
+  if (frontend().limits) frontend().limits->connection_closed(peer_.address_bytes());
   if (entry_ != nullptr) worker_.connections().remove(entry_);
 }
 
@@ -181,6 +184,7 @@ bool HttpSession::write_to(int fd, Flow& flow, bool* failed) {
       break;
     }
     size_t left = static_cast<size_t>(n);
+    if (&flow == &down_) response_bytes_ += left;
     size_t from_out = std::min(left, flow.out.size());
     flow.out.consume(from_out);
     left -= from_out;
@@ -237,7 +241,10 @@ bool HttpSession::frame_body(Flow& flow, bool request) {
       break;
   }
   flow.pass += take;
-  if (request && take > 0) body_sent_any_ = true;
+  if (request && take > 0) {
+    body_sent_any_ = true;
+    request_bytes_ += take;
+  }
   return take > 0 || flow.body_done;
 }
 
@@ -256,6 +263,7 @@ void HttpSession::settle() {
 }
 
 void HttpSession::finish() {
+  log_exchange();  // an exchange cut short is logged too
   finished_ = true;
   client_io_.stop();
   server_io_.stop();

@@ -115,6 +115,8 @@ class HttpSession final : public proxy::Session {
   void finish();
   void count_response(int status, bool own);
   void reset_exchange();
+  // One access log line for the exchange under way (once; no-op without a log).
+  void log_exchange();
 
   const runtime::FrontendRuntime& frontend() const { return snapshot_->frontends[frontend_]; }
   const runtime::PoolRuntime& pool() const { return snapshot_->pools[pool_]; }
@@ -125,6 +127,7 @@ class HttpSession final : public proxy::Session {
   const uint32_t frontend_;
   base::SocketAddress peer_;
   std::string peer_ip_;
+  std::string peer_text_;   // "ip:port", for logs
   std::string local_port_;  // the port the client connected to, for X-Forwarded-Port
   base::UniqueFd client_;
   tables::ConnectionEntry* entry_ = nullptr;
@@ -158,6 +161,17 @@ class HttpSession final : public proxy::Session {
   int sticky_server_ = -1;      // the server the request's cookie names
   int cookie_server_ = -1;      // sticky = cookie: the server Tandem's cookie named
   bool finished_ = false;
+
+  // For the access log, per exchange.
+  bool exchange_open_ = false;  // begun and not yet logged
+  std::string target_;
+  int minor_ = 1;
+  uint64_t request_bytes_ = 0;   // from the client: head and body
+  uint64_t response_bytes_ = 0;  // to the client
+  double t_begin_ = 0;           // head complete
+  double t_connect_ = 0;         // connect started (0: none)
+  double t_connected_ = 0;
+  double t_response_ = 0;        // response head parsed
   bool client_shut_ = false;    // Tunnel/Closing: SHUT_WR sent to the client
   bool server_shut_ = false;    // Tunnel: SHUT_WR sent to the server
 

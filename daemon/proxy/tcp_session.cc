@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
+#include "daemon/tables/source_limits.h"
 
 namespace tandem::proxy {
 namespace {
@@ -57,6 +58,7 @@ TcpSession::~TcpSession() {
   downstream_.release(worker_.relay_resources().pipes);
   if (phase_ != Phase::Connecting && server_) runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
   runtime::bump(frontend().state->traffic().slot(worker_.id()).active, -1);
+  if (frontend().limits) frontend().limits->connection_closed(peer_.address_bytes());
   if (entry_ != nullptr) worker_.connections().remove(entry_);
 }
 

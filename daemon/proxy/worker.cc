@@ -1,6 +1,7 @@
 #include "daemon/proxy/worker.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -14,6 +15,7 @@
 #include "daemon/http/http_session.h"
 #include "daemon/http/server_conn_pool.h"
 #include "daemon/proxy/tcp_session.h"
+#include "daemon/tables/source_limits.h"
 
 namespace tandem::proxy {
 namespace {
@@ -163,7 +165,14 @@ void Worker::accept_from(Acceptor& acceptor) {
       return;
     }
     auto peer = base::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
-    if (snapshot_->frontends[acceptor.frontend].conf->mode == conf::Mode::Http)
+    const runtime::FrontendRuntime& fe = snapshot_->frontends[acceptor.frontend];
+    if (fe.limits && !fe.limits->admit_connection(peer.address_bytes())) {
+      // Over limit_connections or limit_connection_rate: closed at once
+      // (counted by the table; shown in status).
+      ::close(fd);
+      continue;
+    }
+    if (fe.conf->mode == conf::Mode::Http)
       sessions_.push_front(std::make_unique<http_proxy::HttpSession>(*this, base::UniqueFd(fd), peer, snapshot_,
                                                                      acceptor.frontend,
                                                                      acceptor.socket->address().port()));

@@ -18,9 +18,11 @@
 
 namespace tandem::tables {
 class StickyTable;
+class SourceLimits;
 }
 namespace tandem::http_proxy {
 class Router;
+class AccessLog;
 }
 
 namespace tandem::runtime {
@@ -47,6 +49,10 @@ struct FrontendRuntime {
   uint32_t pool = 0;  // index into RuntimeSnapshot::pools
   // mode http with `route` lines: chooses the pool per request; null = always `pool`.
   std::shared_ptr<const http_proxy::Router> router;
+  // Per-source protections (limit_*); null = none. Kept across reloads.
+  std::shared_ptr<tables::SourceLimits> limits;
+  // mode http with `access_log`; null = none.
+  std::shared_ptr<http_proxy::AccessLog> access_log;
 };
 
 struct RuntimeSnapshot {
