@@ -31,6 +31,7 @@ const char* to_string(Balance b) { return keyword_for(b, kBalances); }
 const char* to_string(StickyKind s) { return keyword_for(s, kStickyKinds); }
 const char* to_string(HealthKind h) { return keyword_for(h, kHealthKinds); }
 const char* to_string(SpliceMode s) { return keyword_for(s, kSpliceModes); }
+const char* to_string(ForwardedMode m) { return keyword_for(m, kForwardedModes); }
 
 const ServerConf* PoolConf::find_server(std::string_view server_name) const {
   for (const ServerConf& s : servers)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/ipv4.h"
+#include "conf/http_checks.h"
 #include "conf/suggest.h"
 
 namespace tandem::conf {
@@ -47,7 +48,10 @@ void check_frontends(const std::vector<const Parsed<FrontendConf>*>& frontends,
 void check_pools(const std::vector<const Parsed<FrontendConf>*>& frontends,
                  const std::vector<const Parsed<PoolConf>*>& pools, bool check_references, ErrorList& errors) {
   std::set<std::string_view> used;
-  for (const auto* f : frontends) used.insert(f->conf.pool);
+  for (const auto* f : frontends) {
+    used.insert(f->conf.pool);
+    for (const RouteConf& route : f->conf.routes) used.insert(route.pool);
+  }
   for (const auto* p : pools) {
     const SectionRecord& r = p->record;
     if (!used.contains(p->conf.name) && check_references) errors.add(r.line, r.label, "", "pool '" + p->conf.name + "' is not used by any frontend");
@@ -149,6 +153,7 @@ void check_cross_references(const ParsedConfig& parsed, ErrorList& errors) {
   check_frontends(frontends, pools, check_references, errors);
   check_pools(frontends, pools, check_references, errors);
   check_binds(frontends, errors);
+  check_http(frontends, pools, check_references, errors);
   check_vrrp(live(parsed.vrrp), pools, check_references, errors);
 }
 

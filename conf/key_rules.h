@@ -57,6 +57,22 @@ base::Status set_duration(T& target, std::string_view value, const KeyContext&) 
   return {};
 }
 
+template <typename T, auto Member, uint64_t Min, uint64_t Max>
+base::Status set_size(T& target, std::string_view value, const KeyContext&) {
+  auto n = parse_size(value, Min, Max);
+  if (!n) return n.error();
+  target.*Member = static_cast<std::remove_cvref_t<decltype(target.*Member)>>(*n);
+  return {};
+}
+
+template <typename T, auto Member, int64_t Max>
+base::Status set_rate(T& target, std::string_view value, const KeyContext&) {
+  auto r = parse_rate(value, Max);
+  if (!r) return r.error();
+  target.*Member = *r;
+  return {};
+}
+
 template <typename T, auto Member>
 base::Status set_bool(T& target, std::string_view value, const KeyContext&) {
   auto b = parse_bool(value);
@@ -78,5 +94,11 @@ inline constexpr int64_t kMs = 1;
 inline constexpr int64_t kSecond = 1000;
 inline constexpr int64_t kMinute = 60 * kSecond;
 inline constexpr int64_t kHour = 60 * kMinute;
+
+// Sizes in bytes, for the bounds above.
+inline constexpr uint64_t kKiB = 1024;
+inline constexpr uint64_t kMiB = 1024 * kKiB;
+inline constexpr uint64_t kGiB = 1024 * kMiB;
+inline constexpr uint64_t kTiB = 1024 * kGiB;
 
 }  // namespace tandem::conf

@@ -28,6 +28,11 @@ inline constexpr Keyword<HealthKind> kHealthKinds[] = {
 inline constexpr Keyword<SpliceMode> kSpliceModes[] = {
     {"auto", SpliceMode::Auto}, {"on", SpliceMode::On}, {"off", SpliceMode::Off}};
 
+inline constexpr Keyword<ForwardedMode> kForwardedModes[] = {{"x-forwarded", ForwardedMode::XForwarded},
+                                                              {"rfc7239", ForwardedMode::Forwarded},
+                                                              {"both", ForwardedMode::Both},
+                                                              {"none", ForwardedMode::None}};
+
 inline constexpr Keyword<base::LogLevel> kLogLevels[] = {{"debug", base::LogLevel::Debug},
                                                          {"info", base::LogLevel::Info},
                                                          {"notice", base::LogLevel::Notice},

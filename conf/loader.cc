@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "conf/cross_checks.h"
+#include "conf/http_checks.h"
 #include "conf/suggest.h"
 
 namespace tandem::conf {
@@ -249,8 +250,11 @@ Config Loader::build() {
   for (auto& g : parsed_.globals)
     if (!g.record.duplicate) c.global = std::move(g.conf);
   if (c.global.node.empty()) c.global.node = host_name();
-  for (auto& f : parsed_.frontends)
-    if (!f.record.duplicate) c.frontends.push_back(std::move(f.conf));
+  for (auto& f : parsed_.frontends) {
+    if (f.record.duplicate) continue;
+    finish_http_frontend(f);
+    c.frontends.push_back(std::move(f.conf));
+  }
   for (auto& p : parsed_.pools)
     if (!p.record.duplicate) c.pools.push_back(std::move(p.conf));
   for (auto& v : parsed_.vrrp)

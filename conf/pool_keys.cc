@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "conf/file_checks.h"
 #include "conf/key_rules.h"
 #include "conf/keywords.h"
 #include "conf/server_line.h"
@@ -83,6 +84,13 @@ Status set_health_host(PoolConf& p, std::string_view v, const KeyContext&) {
   return {};
 }
 
+// The CA bundle for `server ... tls verify=required`.
+Status set_tls_ca_file(PoolConf& p, std::string_view v, const KeyContext&) {
+  if (auto s = check_readable_file(v, "CA file"); !s) return s;
+  p.tls_ca_file = std::string(v);
+  return {};
+}
+
 // Far beyond any real pool; keeps the duplicate-name check cheap.
 constexpr size_t kMaxServers = 10000;
 
@@ -116,6 +124,9 @@ constexpr KeyRule<PoolConf> kPoolKeys[] = {
     {"timeout_connect", kSingle, set_duration<PoolConf, &PoolConf::timeout_connect, kMs, kHour>},
     {"timeout_server", kSingle, set_duration<PoolConf, &PoolConf::timeout_server, kMs, 24 * kHour>},
     {"retries", kSingle, set_count<PoolConf, &PoolConf::retries, 0, 10>},
+    {"server_keepalive_idle", kSingle, set_duration<PoolConf, &PoolConf::server_keepalive_idle, 0, kHour>},
+    {"server_keepalive_max", kSingle, set_count<PoolConf, &PoolConf::server_keepalive_max, 0, 100000, true>},
+    {"tls_ca_file", kSingle, set_tls_ca_file},
     {"server", kList, add_server},
 };
 

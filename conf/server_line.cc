@@ -10,12 +10,38 @@ namespace {
 
 using base::make_error;
 
-constexpr std::string_view kOptions[] = {"weight", "maxconn", "backup"};
+constexpr std::string_view kOptions[] = {"weight", "maxconn", "backup", "tls", "verify", "sni"};
+constexpr std::string_view kVerifyValues[] = {"none", "required"};
 
 bool is_any_address(const base::SocketAddress& a) {
   for (char c : a.address_bytes())
     if (c != 0) return false;
   return true;
+}
+
+// The options written as a bare word.
+base::Status apply_flag(ServerConf& s, std::string_view name) {
+  (name == "backup" ? s.backup : s.tls) = true;
+  return {};
+}
+
+// The options written NAME=VALUE; `value` is not empty.
+base::Status apply_valued(ServerConf& s, std::string_view name, std::string_view value) {
+  if (name == "verify") {
+    if (value != kVerifyValues[0] && value != kVerifyValues[1])
+      return make_error("verify: " + unknown_keyword_message(value, kVerifyValues));
+    s.tls_verify = value == "required";
+    return {};
+  }
+  if (name == "sni") {
+    if (auto st = check_host_name(value, "SNI name", false); !st) return make_error("sni: " + st.error().message);
+    s.tls_sni = std::string(value);
+    return {};
+  }
+  auto n = name == "weight" ? parse_count(value, 0, 1000) : parse_count(value, 0, 1000000);
+  if (!n) return make_error(std::string(name) + ": " + n.error().message);
+  (name == "weight" ? s.weight : s.maxconn) = static_cast<int>(*n);
+  return {};
 }
 
 // Applies one option word to `s`; `seen` guards against repeats.
@@ -29,22 +55,21 @@ base::Status apply_option(ServerConf& s, std::string_view word, std::string& see
     if (word.front() == '#')
       return make_error("unexpected " + quote(word) + " ('#' starts a comment only at the start of a line; use ';')");
     return make_error("unknown server option " + quote(word) + did_you_mean(name, kOptions) +
-                      "; options are weight=N, backup, maxconn=N");
+                      "; options are weight=N, backup, maxconn=N, tls, verify=none|required, sni=NAME");
   }
   if (seen.find(" " + std::string(name) + " ") != std::string::npos)
     return make_error("server option '" + std::string(name) + "' given twice");
   seen += " " + std::string(name) + " ";
-  if (name == "backup") {
-    if (eq != std::string_view::npos) return make_error("'backup' takes no value");
-    s.backup = true;
-    return {};
+  if (name == "backup" || name == "tls") {
+    if (eq != std::string_view::npos) return make_error("'" + std::string(name) + "' takes no value");
+    return apply_flag(s, name);
   }
-  if (eq == std::string_view::npos || value.empty())
-    return make_error("'" + std::string(name) + "' needs a value: " + std::string(name) + "=N (no spaces)");
-  auto n = name == "weight" ? parse_count(value, 0, 1000) : parse_count(value, 0, 1000000);
-  if (!n) return make_error(std::string(name) + ": " + n.error().message);
-  (name == "weight" ? s.weight : s.maxconn) = static_cast<int>(*n);
-  return {};
+  if (eq == std::string_view::npos || value.empty()) {
+    std::string_view form = name == "verify" ? "none|required" : name == "sni" ? "NAME" : "N";
+    return make_error("'" + std::string(name) + "' needs a value: " + std::string(name) + "=" + std::string(form) +
+                      " (no spaces)");
+  }
+  return apply_valued(s, name, value);
 }
 
 }  // namespace
@@ -69,6 +94,10 @@ base::Result<ServerConf> parse_server_line(std::string_view value, bool resolve)
   for (size_t i = 2; i < words.size(); ++i) {
     if (auto st = apply_option(s, words[i], seen); !st) return make_error("server '" + s.name + "': " + st.error().message);
   }
+  if (!s.tls)
+    for (std::string_view option : {"verify", "sni"})
+      if (seen.find(" " + std::string(option) + " ") != std::string::npos)
+        return make_error("server '" + s.name + "': '" + std::string(option) + "' needs 'tls' (it applies to TLS only)");
   return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The value of a pool's `server` key:
 //   server = NAME HOST:PORT [weight=N] [backup] [maxconn=N]
+//            [tls [verify=none|required] [sni=NAME]]
 // Internal to conf/.
 
 #include <string_view>
@@ -11,7 +12,8 @@
 namespace tandem::conf {
 
 // The syntax, as shown in messages and docs.
-inline constexpr std::string_view kServerSyntax = "server = NAME HOST:PORT [weight=N] [backup] [maxconn=N]";
+inline constexpr std::string_view kServerSyntax =
+    "server = NAME HOST:PORT [weight=N] [backup] [maxconn=N] [tls [verify=none|required] [sni=NAME]]";
 
 // Parses one server line (the value only). `resolve` allows host names
 // (looked up once, blocking); otherwise only literal addresses pass. The

@@ -29,6 +29,12 @@ bool parse_digits(std::string_view s, size_t max_digits, int64_t* out) {
   return true;
 }
 
+constexpr size_t kMaxHostName = 253;
+
+bool is_host_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '_';
+}
+
 std::string range_text(int64_t min, int64_t max) { return std::to_string(min) + ".." + std::to_string(max); }
 
 }  // namespace
@@ -139,6 +145,61 @@ base::Result<int64_t> parse_count(std::string_view text, int64_t min, int64_t ma
   return v * multiplier;
 }
 
+base::Result<uint64_t> parse_size(std::string_view text, uint64_t min, uint64_t max) {
+  static constexpr std::string_view kSuffixes = "kmgt";
+  std::string_view digits = text;
+  uint64_t multiplier = 1;
+  char last = text.empty() ? '\0' : static_cast<char>(text.back() | 0x20);  // ASCII lower case
+  if (size_t i = kSuffixes.find(last); i != std::string_view::npos) {
+    multiplier = uint64_t{1} << (10 * (i + 1));
+    digits.remove_suffix(1);
+  }
+  int64_t v = 0;
+  bool all_digits = !digits.empty();
+  for (char c : digits) all_digits = all_digits && is_digit(c);
+  if (!all_digits)
+    return make_error("bad size " + quote(text) + " (expected a number of bytes, optionally with k, m, g or t: 16k)");
+  // At most 15 digits, and v <= max / multiplier, so nothing overflows.
+  if (!parse_digits(digits, 15, &v) || static_cast<uint64_t>(v) > max / multiplier ||
+      static_cast<uint64_t>(v) * multiplier < min)
+    return make_error(quote(text) + " is out of range (" + format_size(min) + ".." + format_size(max) + ")");
+  return static_cast<uint64_t>(v) * multiplier;
+}
+
+std::string format_size(uint64_t bytes) {
+  static constexpr char kSuffixes[] = "tgmk";
+  for (int i = 0; i < 4 && bytes != 0; ++i) {
+    uint64_t unit = uint64_t{1} << (10 * (4 - i));
+    if (bytes % unit == 0) return std::to_string(bytes / unit) + kSuffixes[i];
+  }
+  return std::to_string(bytes);
+}
+
+base::Result<double> parse_rate(std::string_view text, int64_t max) {
+  std::string_view number = text;
+  size_t slash = text.find('/');
+  if (slash != std::string_view::npos) {
+    std::string_view unit = text.substr(slash);
+    if (unit != "/s")
+      return make_error("unknown unit " + quote(unit) + " in " + quote(text) + " (rates are per second: 20/s)");
+    number = text.substr(0, slash);
+  }
+  size_t dot = number.find('.');
+  std::string_view int_part = number.substr(0, dot);
+  std::string_view frac_part = dot == std::string_view::npos ? std::string_view() : number.substr(dot + 1);
+  int64_t whole = 0, frac = 0;
+  if (!parse_digits(int_part, 12, &whole) || (dot != std::string_view::npos && !parse_digits(frac_part, 12, &frac)))
+    return make_error("bad rate " + quote(text) + " (expected a number per second: 20, 20/s or 0.5/s)");
+  if (frac_part.size() > 3) return make_error("rate " + quote(text) + " has too many decimals (at most 3)");
+  double value = static_cast<double>(whole);
+  double scale = 1;
+  for (size_t k = 0; k < frac_part.size(); ++k) scale *= 10;
+  value += static_cast<double>(frac) / scale;
+  if (value > static_cast<double>(max))
+    return make_error(quote(text) + " is out of range (0.." + std::to_string(max) + "/s)");
+  return value;
+}
+
 base::Result<bool> parse_bool(std::string_view text) {
   static constexpr Keyword<bool> kBools[] = {{"yes", true},  {"no", false}, {"true", true}, {"false", false},
                                              {"on", true},   {"off", false}, {"1", true},   {"0", false}};
@@ -172,6 +233,33 @@ base::Status check_token(std::string_view text, std::string_view what) {
               (c != '\0' && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr);
     if (!ok) return make_error("bad " + std::string(what) + " " + quote(text));
   }
+  return {};
+}
+
+base::Status check_host_name(std::string_view text, std::string_view what, bool wildcard) {
+  std::string_view name = text;
+  if (wildcard && name.starts_with("*.")) name.remove_prefix(2);
+  if (name.size() > kMaxHostName)
+    return make_error(std::string(what) + " " + quote(text) + " is too long (at most " +
+                      std::to_string(kMaxHostName) + " characters)");
+  if (name.find(':') != std::string_view::npos)
+    return make_error(std::string(what) + " " + quote(text) + " has a port; give the name alone");
+  if (name.find('*') != std::string_view::npos)
+    return make_error(std::string(what) + " " + quote(text) +
+                      (wildcard ? ": '*' may only start the name, as in '*.example.com'" : ": no wildcard here"));
+  size_t label = 0;
+  for (char c : name) {
+    if (c == '.') {
+      if (label == 0) break;
+      label = 0;
+    } else if (is_host_char(c)) {
+      ++label;
+    } else {
+      return make_error("bad " + std::string(what) + " " + quote(text) + ": use letters, digits, '-', '_' and '.'");
+    }
+  }
+  if (name.empty() || label == 0)
+    return make_error("bad " + std::string(what) + " " + quote(text) + ": empty label (a leading, trailing or double '.')");
   return {};
 }
 

@@ -34,6 +34,19 @@ std::string format_duration(Millis d);
 // true, "k" (x1000) and "m" (x1000000) may follow ("100k"), in either case.
 base::Result<int64_t> parse_count(std::string_view text, int64_t min, int64_t max, bool suffixes = false);
 
+// A number of bytes, optionally followed by k (x1024), m (x1024^2), g
+// (x1024^3) or t (x1024^4), in either case ("16k", "1m", "100g"), with
+// min <= value <= max.
+base::Result<uint64_t> parse_size(std::string_view text, uint64_t min, uint64_t max);
+
+// Prints a size with the largest suffix that divides it exactly: "16k",
+// "1m", "300".
+std::string format_size(uint64_t bytes);
+
+// Events per second: a decimal number with at most 3 decimals and an
+// optional "/s" ("20", "20/s", "0.5/s"), with 0 <= value <= max.
+base::Result<double> parse_rate(std::string_view text, int64_t max);
+
 // yes/no, true/false, on/off, 1/0, in any case.
 base::Result<bool> parse_bool(std::string_view text);
 
@@ -69,6 +82,11 @@ base::Status check_name(std::string_view text, std::string_view what);
 
 // An HTTP token (RFC 9110) such as a header or cookie name.
 base::Status check_token(std::string_view text, std::string_view what);
+
+// A host name as a route or `sni=` names it: letters, digits, '-', '_' and
+// '.'-separated non-empty labels, at most 253 characters; with `wildcard`,
+// "*." may lead. No port. `what` names it in messages. Pure.
+base::Status check_host_name(std::string_view text, std::string_view what, bool wildcard);
 
 // Splits on ASCII spaces and tabs, dropping empty pieces.
 std::vector<std::string_view> split_words(std::string_view text);

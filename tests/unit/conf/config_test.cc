@@ -163,10 +163,11 @@ BOOST_AUTO_TEST_CASE(every_key_is_stored) {
 }
 
 BOOST_AUTO_TEST_CASE(sticky_cookie_defaults_to_tandemid) {
-  Config c = load_ok(lines({kFrontend, kBind, kUsePool, kPool, kServer, "sticky = cookie"}));
+  // Cookies need an http frontend (a tcp one refuses such a pool).
+  Config c = load_ok(lines({kFrontend, kBind, kUsePool, "mode = http", kPool, kServer, "sticky = cookie"}));
   BOOST_TEST((c.pools[0].sticky == StickyKind::Cookie));
   BOOST_TEST(c.pools[0].sticky_cookie == "TANDEMID");
-  Config d = load_ok(lines({kFrontend, kBind, kUsePool, kPool, kServer, "sticky = cookie LB"}));
+  Config d = load_ok(lines({kFrontend, kBind, kUsePool, "mode = http", kPool, kServer, "sticky = cookie LB"}));
   BOOST_TEST(d.pools[0].sticky_cookie == "LB");
 }
 

@@ -106,6 +106,58 @@ BOOST_AUTO_TEST_CASE(names_and_tokens) {
   BOOST_TEST(error_contains(conf::check_token("a:b", "header name"), "bad header name"));
 }
 
+BOOST_AUTO_TEST_CASE(sizes_use_binary_suffixes) {
+  BOOST_TEST(*conf::parse_size("300", 0, 1000) == 300u);
+  BOOST_TEST(*conf::parse_size("16k", 0, 1u << 20) == 16384u);
+  BOOST_TEST(*conf::parse_size("16K", 0, 1u << 20) == 16384u);
+  BOOST_TEST(*conf::parse_size("1m", 0, 1u << 20) == 1048576u);
+  BOOST_TEST(*conf::parse_size("100g", 0, 1ull << 40) == 100ull << 30);
+  BOOST_TEST(*conf::parse_size("1T", 0, 1ull << 40) == 1ull << 40);
+  BOOST_TEST(error_contains(conf::parse_size("1k", 0, 1000), "'1k' is out of range (0..1000)"));
+  BOOST_TEST(error_contains(conf::parse_size("1", 1024, 2048), "'1' is out of range (1k..2k)"));
+  for (auto bad : {"", "k", "1.5k", "1kb", "-1", "1 k", "0x10"})
+    BOOST_TEST(error_contains(conf::parse_size(bad, 0, 1ull << 40), "bad size"), bad);
+  // Huge numbers are out of range, never wrapped.
+  BOOST_TEST(error_contains(conf::parse_size("999999999999999t", 0, 1ull << 40), "out of range"));
+  BOOST_TEST(error_contains(conf::parse_size("9999999999999999", 0, 1ull << 40), "out of range"));
+  BOOST_TEST(conf::format_size(0) == "0");
+  BOOST_TEST(conf::format_size(300) == "300");
+  BOOST_TEST(conf::format_size(1536) == "1536");
+  BOOST_TEST(conf::format_size(16384) == "16k");
+  BOOST_TEST(conf::format_size(1ull << 20) == "1m");
+  BOOST_TEST(conf::format_size(3ull << 30) == "3g");
+  BOOST_TEST(conf::format_size(1ull << 40) == "1t");
+}
+
+BOOST_AUTO_TEST_CASE(rates_are_per_second) {
+  BOOST_TEST(*conf::parse_rate("20", 100) == 20.0);
+  BOOST_TEST(*conf::parse_rate("20/s", 100) == 20.0);
+  BOOST_TEST(*conf::parse_rate("0.5/s", 100) == 0.5);
+  BOOST_TEST(*conf::parse_rate("0", 100) == 0.0);
+  BOOST_TEST(*conf::parse_rate("100.000", 100) == 100.0);
+  BOOST_TEST(error_contains(conf::parse_rate("100.001", 100), "'100.001' is out of range (0..100/s)"));
+  BOOST_TEST(error_contains(conf::parse_rate("1/min", 100), "unknown unit '/min'"));
+  BOOST_TEST(error_contains(conf::parse_rate("1.2345", 100), "too many decimals (at most 3)"));
+  for (auto bad : {"", "/s", ".5", "5.", "1e3", "-1", "1,5", "20 /s", "x"})
+    BOOST_TEST(error_contains(conf::parse_rate(bad, 100), "bad rate"), bad);
+}
+
+BOOST_AUTO_TEST_CASE(host_names) {
+  BOOST_TEST(conf::check_host_name("example.com", "host name", false).ok());
+  BOOST_TEST(conf::check_host_name("a-b_c.Example.COM", "host name", false).ok());
+  BOOST_TEST(conf::check_host_name("localhost", "host name", false).ok());
+  BOOST_TEST(conf::check_host_name("*.example.com", "host name", true).ok());
+  BOOST_TEST(error_contains(conf::check_host_name("*.example.com", "SNI name", false), "no wildcard here"));
+  BOOST_TEST(error_contains(conf::check_host_name("*", "host name", true), "'*' may only start the name"));
+  BOOST_TEST(error_contains(conf::check_host_name("*.", "host name", true), "empty label"));
+  BOOST_TEST(error_contains(conf::check_host_name(".a", "host name", true), "empty label"));
+  BOOST_TEST(error_contains(conf::check_host_name("a.", "host name", true), "empty label"));
+  BOOST_TEST(error_contains(conf::check_host_name("a:80", "host name", true), "has a port"));
+  BOOST_TEST(error_contains(conf::check_host_name("a b", "host name", true), "bad host name 'a b'"));
+  BOOST_TEST(conf::check_host_name(std::string(253, 'a'), "host name", false).ok());
+  BOOST_TEST(error_contains(conf::check_host_name(std::string(254, 'a'), "host name", false), "too long"));
+}
+
 BOOST_AUTO_TEST_CASE(quote_cuts_and_escapes) {
   BOOST_TEST(conf::quote("abc") == "'abc'");
   BOOST_TEST(conf::quote(std::string_view("a\0b", 3)) == "'a\\x00b'");
