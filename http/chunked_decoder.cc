@@ -84,6 +84,7 @@ ParseError ChunkedDecoder::size_byte(uint8_t c) {
         remaining_ = (remaining_ << 4) | static_cast<uint64_t>(v);
         return ParseError::None;
       }
+      if (c == '\n') return ParseError::BadChunkFraming;  // a size line ended by a bare LF
       if (size_digits_ == 0) return ParseError::BadChunkSize;
       if (c == '\r') state_ = State::SizeLf;
       else if (c == ';') state_ = State::Extension;
