@@ -34,7 +34,7 @@ Talks to tandemd over its status socket.
 
 commands:
   status                          the node at a glance (= show status)
-  show status|pools|conns|sticky|...
+  show status|pools|http|conns|sticky|...
                                   tables of live state
   get OID...                      read objects (like snmpget -On)
   next OID...                     read the objects after these (like snmpgetnext -On)

@@ -1,6 +1,7 @@
 #include "daemon/mib_tree.h"
 
 #include "daemon/daemon.h"
+#include "daemon/http_status.h"
 #include "daemon/version.h"
 
 namespace tandem {
@@ -39,10 +40,17 @@ void add_global(const Daemon& d, const Oid& base, MibView& view) {
   view.add(base.child({1, 7, 0}), MibValue::counter32(d.reload_failures()));
 }
 
-void add_frontends(const Daemon& d, const Oid& base, MibView& view) {
+// Columns `first`..`first + 5`: requests, then responses 1xx..5xx.
+void http_cells(TableWriter& t, uint32_t first, std::initializer_list<uint32_t> index,
+                const runtime::TrafficTotals& tt) {
+  t.cell(first, index, MibValue::counter64(tt.requests));
+  for (uint32_t c = 0; c < 5; ++c) t.cell(first + 1 + c, index, MibValue::counter64(tt.responses[c]));
+}
+
+void add_frontends(const runtime::RuntimeSnapshot& snapshot, const Oid& base, MibView& view) {
   TableWriter t(view, base, 2);
   uint32_t i = 0;
-  for (const auto& fe : d.snapshot().frontends) {
+  for (const auto& fe : snapshot.frontends) {
     ++i;
     runtime::TrafficTotals tt = fe.state->traffic().totals();
     std::string binds;
@@ -57,6 +65,21 @@ void add_frontends(const Daemon& d, const Oid& base, MibView& view) {
     t.cell(8, {i}, MibValue::counter64(tt.bytes_out));
     t.cell(9, {i}, MibValue::integer(fe.conf->max_connections));
     t.cell(10, {i}, MibValue::counter64(tt.no_server));
+    if (fe.conf->mode == conf::Mode::Http) {
+      http_cells(t, 11, {i}, tt);  // 11..16
+      t.cell(17, {i}, MibValue::counter64(tt.own_responses));
+    }
+  }
+}
+
+void add_http_servers(const runtime::RuntimeSnapshot& snapshot, const Oid& base, MibView& view) {
+  TableWriter servers(view, base, 4);
+  for (uint32_t p : http_pool_indices(snapshot)) {
+    uint32_t s = 0;
+    for (const auto& state : snapshot.pools[p].servers) {
+      ++s;
+      http_cells(servers, 18, {p + 1, s}, state->traffic().totals());  // 18..23
+    }
   }
 }
 
@@ -134,6 +157,9 @@ void add_totals(const Daemon& d, const Oid& base, MibView& view) {
   view.add(base.child({5, 7, 0}), MibValue::gauge32(down));
   view.add(base.child({5, 8, 0}), MibValue::counter64(failures));
   view.add(base.child({5, 9, 0}), MibValue::counter64(fe.no_server));
+  view.add(base.child({5, 10, 0}), MibValue::counter64(fe.requests));
+  for (uint32_t c = 0; c < 5; ++c) view.add(base.child({5, 11 + c, 0}), MibValue::counter64(fe.responses[c]));
+  view.add(base.child({5, 16, 0}), MibValue::counter64(fe.own_responses));
 }
 
 }  // namespace
@@ -143,12 +169,22 @@ status::Oid tandem_oid_base(const Daemon& d) {
   return parsed ? *parsed : status::Oid{1, 3, 6, 1, 4, 1, 32473, 7};
 }
 
+void fill_frontend_table(const runtime::RuntimeSnapshot& snapshot, const status::Oid& base, status::MibView& view) {
+  add_frontends(snapshot, base, view);
+}
+
+void fill_http_server_columns(const runtime::RuntimeSnapshot& snapshot, const status::Oid& base,
+                              status::MibView& view) {
+  add_http_servers(snapshot, base, view);
+}
+
 void fill_tandem_mib(const Daemon& d, status::MibView& view) {
   Oid base = tandem_oid_base(d);
-  view.reserve(64 + 20 * d.config().pools.size() * 8);
+  view.reserve(64 + 17 * d.config().frontends.size() + 30 * d.config().pools.size() * 8);
   add_global(d, base, view);
-  add_frontends(d, base, view);
+  fill_frontend_table(d.snapshot(), base, view);
   add_pools_and_servers(d, base, view);
+  fill_http_server_columns(d.snapshot(), base, view);
   add_totals(d, base, view);
 }
 

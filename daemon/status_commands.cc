@@ -6,7 +6,9 @@
 #include <string>
 
 #include "base/log.h"
+#include "base/ev_watch.h"
 #include "daemon/daemon.h"
+#include "daemon/http_status.h"
 #include "daemon/mib_tree.h"
 #include "daemon/status/json.h"
 #include "daemon/status/snmp_commands.h"
@@ -60,14 +62,30 @@ std::string binds_text(const conf::FrontendConf& fe) {
   return out;
 }
 
+// `requests` and `resp_5xx` are null (shown "-") for tcp frontends.
 Table frontends_table(const Daemon& d) {
-  Table t({"frontend", "mode", "bind", "pool", "current", "total", "max", "no_server", "bytes_in", "bytes_out"});
+  Table t({"frontend", "mode", "bind", "pool", "current", "total", "max", "no_server", "bytes_in", "bytes_out",
+           "requests", "resp_5xx"});
   for (const auto& fe : d.snapshot().frontends) {
     runtime::TrafficTotals tt = fe.state->traffic().totals();
+    const bool http = fe.conf->mode == conf::Mode::Http;
     t.add_row({fe.conf->name, conf::to_string(fe.conf->mode), binds_text(*fe.conf), fe.conf->pool, tt.active, tt.total,
-               fe.conf->max_connections, tt.no_server, tt.bytes_in, tt.bytes_out});
+               fe.conf->max_connections, tt.no_server, tt.bytes_in, tt.bytes_out,
+               http ? status::Cell(tt.requests) : status::Cell::null(),
+               http ? status::Cell(tt.responses[4]) : status::Cell::null()});
   }
   return t;
+}
+
+// The HTTP figures of every http frontend together; false when there is none.
+bool http_totals(const Daemon& d, runtime::TrafficTotals* out) {
+  bool any = false;
+  for (const auto& fe : d.snapshot().frontends) {
+    if (fe.conf->mode != conf::Mode::Http) continue;
+    any = true;
+    *out += fe.state->traffic().totals();
+  }
+  return any;
 }
 
 Table pools_summary_table(const Daemon& d) {
@@ -88,8 +106,9 @@ Table pools_summary_table(const Daemon& d) {
 }
 
 Response show_status(const Daemon& d, const Request& r) {
-  runtime::TrafficTotals all;
+  runtime::TrafficTotals all, http;
   for (const auto& fe : d.snapshot().frontends) all += fe.state->traffic().totals();
+  const bool has_http = http_totals(d, &http);
   if (r.json) {
     status::JsonWriter w;
     w.begin_object();
@@ -104,6 +123,12 @@ Response show_status(const Daemon& d, const Request& r) {
     w.key("current"); w.value(all.active);
     w.key("total"); w.value(all.total);
     w.end_object();
+    if (has_http) {
+      w.key("http"); w.begin_object();
+      w.key("requests"); w.value(http.requests);
+      w.key("resp_5xx"); w.value(http.responses[4]);
+      w.end_object();
+    }
     // The object stays open: the two tables are spliced in as JSON arrays.
     std::string out = w.take();
     out += ",\"frontends\":" + frontends_table(d).to_json() + ",\"pools\":" + pools_summary_table(d).to_json();
@@ -119,7 +144,13 @@ Response show_status(const Daemon& d, const Request& r) {
            d.config().file.c_str(), static_cast<unsigned long long>(d.reloads()),
            static_cast<unsigned long long>(d.reload_failures()), static_cast<long long>(all.active),
            static_cast<unsigned long long>(all.total));
-  std::string text = std::string(head) + frontends_table(d).to_text() + pools_summary_table(d).to_text();
+  std::string text = head;
+  if (has_http) {
+    snprintf(head, sizeof head, "http         %llu requests, %llu 5xx answers\n",
+             static_cast<unsigned long long>(http.requests), static_cast<unsigned long long>(http.responses[4]));
+    text += head;
+  }
+  text += frontends_table(d).to_text() + pools_summary_table(d).to_text();
   if (d.vrrp() != nullptr) text += vrrp_summary_table(d).to_text();
   return Response::ok(text);
 }
@@ -150,6 +181,35 @@ Response show_pools(const Daemon& d, const Request& r) {
   }
   if (!found) return Response::error(StatusCode::NotFound, "no pool '" + r.args[0] + "'");
   return Response::ok(t.render(r.json));
+}
+
+// Samples the HTTP request counters every kHttpRateTick, for the request
+// rates of `show http`. Owned by that command's handler (so by the
+// registry); its timer runs on the daemon's loop and must be destroyed
+// before it (the registry is a member of the Daemon, which runs on libev's
+// default loop and never destroys it).
+class HttpRateSampler {
+ public:
+  HttpRateSampler(struct ev_loop* loop, const Daemon& d)
+      : d_(d),
+        rates_(kHttpRateWindow),
+        timer_(loop, &base::member_callback<HttpRateSampler, &HttpRateSampler::on_tick>, this) {
+    // The first tick as soon as the loop runs (the snapshot exists by then).
+    timer_.start(0., std::chrono::duration<double>(kHttpRateTick).count());
+  }
+  const status::RateWindow& rates() const { return rates_; }
+
+ private:
+  void on_tick(int) { sample_http_requests(d_.snapshot(), base::SystemClock::instance().now(), rates_); }
+
+  const Daemon& d_;
+  status::RateWindow rates_;
+  base::TimerWatcher timer_;
+};
+
+Response show_http(const Daemon& d, const HttpRateSampler& sampler, const Request& r) {
+  if (!r.args.empty()) return Response::bad_usage(r);
+  return Response::ok(show_http_body(d.snapshot(), sampler.rates(), base::SystemClock::instance().now(), r.json));
 }
 
 Response show_conns(Daemon& d, const Request& r) {
@@ -258,6 +318,11 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
       [&d](const Request& r) { return show_status(d, r); });
   add(registry, Access::Read, "show pools", "[POOL]", "every server: health, admin state, weight, traffic",
       [&d](const Request& r) { return show_pools(d, r); });
+  // Daemon runs on libev's default loop (daemon.h); it has no accessor for it.
+  auto sampler = std::make_shared<HttpRateSampler>(ev_default_loop(0), d);
+  add(registry, Access::Read, "show http", "",
+      "mode http: requests, answers by class and request rate per frontend and server",
+      [&d, sampler](const Request& r) { return show_http(d, *sampler, r); });
   add(registry, Access::Read, "show conns", "[LIMIT]", "live client connections (default limit 1000)",
       [&d](const Request& r) { return show_conns(d, r); });
   add(registry, Access::Read, "show sticky", "[POOL]", "sticky table entries: client -> server",

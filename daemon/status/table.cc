@@ -1,6 +1,8 @@
 #include "daemon/status/table.h"
 
 #include <cassert>
+#include <cmath>
+#include <cstdio>
 
 #include "daemon/status/json.h"
 #include "daemon/status/utf8.h"
@@ -8,6 +10,14 @@
 namespace tandem::status {
 
 namespace {
+
+// "12.3"; "" for NaN and infinities (which the caller shows as null).
+std::string decimal_text(const Cell::Decimal& d) {
+  if (!std::isfinite(d.value)) return "";
+  char buf[64];
+  snprintf(buf, sizeof buf, "%.*f", d.places, d.value);
+  return buf;
+}
 
 std::string cell_text(const Cell& cell) {
   struct Visitor {
@@ -24,6 +34,10 @@ std::string cell_text(const Cell& cell) {
     std::string operator()(int64_t v) const { return std::to_string(v); }
     std::string operator()(uint64_t v) const { return std::to_string(v); }
     std::string operator()(bool b) const { return b ? "yes" : "no"; }
+    std::string operator()(const Cell::Decimal& d) const {
+      std::string t = decimal_text(d);
+      return t.empty() ? "-" : t;
+    }
   };
   return std::visit(Visitor{}, cell.variant());
 }
@@ -85,26 +99,34 @@ std::string Table::to_text() const {
 }
 
 std::string Table::to_json() const {
-  JsonWriter w;
-  w.begin_array();
-  for (const auto& row : rows_) {
-    w.begin_object();
-    for (size_t c = 0; c < columns_.size(); ++c) {
-      w.key(columns_[c]);
-      struct Visitor {
-        JsonWriter& w;
-        void operator()(std::monostate) const { w.null(); }
-        void operator()(const std::string& s) const { w.value(s); }
-        void operator()(int64_t v) const { w.value(v); }
-        void operator()(uint64_t v) const { w.value(v); }
-        void operator()(bool b) const { w.value(b); }
-      };
-      std::visit(Visitor{w}, row[c].variant());
+  // Built by hand rather than with JsonWriter, which has no way to write a
+  // decimal number.
+  struct Visitor {
+    std::string& out;
+    void operator()(std::monostate) const { out += "null"; }
+    void operator()(const std::string& s) const { append_json_string(out, s); }
+    void operator()(int64_t v) const { out += std::to_string(v); }
+    void operator()(uint64_t v) const { out += std::to_string(v); }
+    void operator()(bool b) const { out += b ? "true" : "false"; }
+    void operator()(const Cell::Decimal& d) const {
+      std::string t = decimal_text(d);
+      out += t.empty() ? "null" : t;
     }
-    w.end_object();
+  };
+  std::string out = "[";
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    if (r > 0) out += ',';
+    out += '{';
+    for (size_t c = 0; c < columns_.size(); ++c) {
+      if (c > 0) out += ',';
+      append_json_string(out, columns_[c]);
+      out += ':';
+      std::visit(Visitor{out}, rows_[r][c].variant());
+    }
+    out += '}';
   }
-  w.end_array();
-  return w.take();
+  out += ']';
+  return out;
 }
 
 }  // namespace tandem::status

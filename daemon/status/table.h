@@ -15,6 +15,8 @@
 // row is always one line with no empty field.
 // JSON: one line, an array with one object per row, keys = column names
 // (give them in snake_case), values typed (string, number, true/false, null).
+// A decimal cell (Cell::decimal(12.345, 1)) prints "12.3" in both forms (a
+// JSON number); a NaN or infinite one prints as null.
 //
 // A plain value; one thread at a time.
 
@@ -29,7 +31,7 @@
 namespace tandem::status {
 
 // One typed cell. Implicit from strings, integers (signed or unsigned, any
-// width), bool, and Cell::null().
+// width), bool; Cell::null(), Cell::decimal().
 class Cell {
  public:
   Cell(const char* s) : v_(std::string(s)) {}  // NOLINT: implicit on purpose
@@ -40,13 +42,27 @@ class Cell {
     requires(!std::same_as<T, bool>)
   Cell(T v) : v_(widen(v)) {}  // NOLINT
   static Cell null() { return Cell(); }
+  // A number with `places` digits after the point (0..9), e.g. a rate.
+  static Cell decimal(double v, int places = 1) {
+    Cell c;
+    c.v_ = Decimal{v, places < 0 ? 0 : places > 9 ? 9 : places};
+    return c;
+  }
+
+  struct Decimal {
+    double value;
+    int places;
+  };
 
   bool is_null() const { return std::holds_alternative<std::monostate>(v_); }
-  bool is_number() const { return std::holds_alternative<int64_t>(v_) || std::holds_alternative<uint64_t>(v_); }
+  bool is_number() const {
+    return std::holds_alternative<int64_t>(v_) || std::holds_alternative<uint64_t>(v_) ||
+           std::holds_alternative<Decimal>(v_);
+  }
   const auto& variant() const { return v_; }
 
  private:
-  using Value = std::variant<std::monostate, std::string, int64_t, uint64_t, bool>;
+  using Value = std::variant<std::monostate, std::string, int64_t, uint64_t, bool, Decimal>;
   Cell() = default;
   template <typename T>
   static Value widen(T v) {

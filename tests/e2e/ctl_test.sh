@@ -64,6 +64,12 @@ else
 fi
 stop_proc hold
 check "show sticky --json: an array" eval "ctl show sticky --json | jcheck - 'isinstance(d, list)'"
+check "show http --json: no http frontend, two empty tables" eval \
+  "ctl show http --json | jcheck - 'd == {\"frontends\": [], \"servers\": []}'"
+check "show http (text): the two table headers" eval \
+  'out=$(ctl show http) && echo "$out" | grep -q "^FRONTEND  REQUESTS  REQ_PER_S" && echo "$out" | grep -q "^POOL  SERVER  REQUESTS"'
+check "show status --json: a tcp frontend has no HTTP counts" eval \
+  "ctl show status --json | jcheck - 'all(f[\"requests\"] is None and f[\"resp_5xx\"] is None for f in d[\"frontends\"]) and \"http\" not in d'"
 
 # --- SNMP-style ----------------------------------------------------------------
 ctl walk >"$T/walk.txt" 2>&1
@@ -88,6 +94,9 @@ check "walk .1.3.6.1.4.1.32473.7: only that subtree, all of it" eval "
   ctl walk .1.3.6.1.4.1.32473.7 >'$T/walk2.txt' &&
   ! grep -v '^\\.1\\.3\\.6\\.1\\.4\\.1\\.32473\\.7\\.' '$T/walk2.txt' &&
   [ \$(wc -l <'$T/walk2.txt') -eq \$(grep -c '^\\.1\\.3\\.6\\.1\\.4\\.1\\.32473\\.7\\.' '$T/walk.txt') ]"
+check "get: no HTTP columns for a tcp frontend, HTTP totals 0" eval "
+  ctl get .1.3.6.1.4.1.32473.7.2.1.11.1 | grep -q 'No Such Object' &&
+  ctl get .1.3.6.1.4.1.32473.7.5.10.0 .1.3.6.1.4.1.32473.7.5.15.0 | grep -c ' = Counter64: 0\$' | grep -qx 2"
 
 # --- exit codes ------------------------------------------------------------------
 rc_of() { "$@" >/dev/null 2>&1; echo $?; }
