@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# bench/run.sh — Tandem side by side with Debian's HAProxy (mode tcp) and
-# nginx (stream), same backend, same load generators, interleaved rounds.
+# bench/run.sh — Tandem side by side with Debian's HAProxy and nginx, same
+# backend, same load generators, interleaved rounds: an L4 pass (Tandem and
+# HAProxy `mode tcp`, nginx `stream`) and an L7 pass (Tandem and HAProxy
+# `mode http`, nginx `http` with upstream keep-alive).
 # See bench/README.md for what each row means.
 #
 # Environment:
+#   MODES="tcp http"  which passes run, in order (MODE=http is taken as
+#                     MODES=http); a new mode (e.g. TLS) is one more case in
+#                     write_configs, measure and report.py's ROWS
 #   ROUNDS=5          rounds per pass (each proxy once per round, order rotated)
 #   DURATION=10s      length of each wrk run
 #   WORKERS="1 2"     passes: balancer workers/threads
 #   PROXIES="tandem haproxy nginx direct"
 #   CONNS=64          wrk connections
+#   WRK_THREADS       wrk threads (default: 1 for tcp, 2 for http)
 #   BULK_MB=1024      size of one bulk download (MiB); BULK_COUNT=3 per round
 #   IDLE_CONNS=1000   idle connections held for the memory-per-connection row
 #   BACKEND_THREADS=1 threads of the test backend
@@ -26,6 +32,7 @@ if [ -n "${QUICK:-}" ]; then
   ROUNDS=${ROUNDS:-1} DURATION=${DURATION:-2s} BULK_MB=${BULK_MB:-256} BULK_COUNT=${BULK_COUNT:-2}
   IDLE_CONNS=${IDLE_CONNS:-200}
 fi
+MODES=${MODES:-${MODE:-tcp http}}
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
 WORKERS=${WORKERS:-1 2}
@@ -98,43 +105,78 @@ mem_kb() {
   echo $sum
 }
 
-record() {  # record PASS ROUND PROXY METRIC VALUE
-  printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RAW"
+# One sample: the current pass is in SAMPLE ("MODE\tWORKERS\tROUND\tPROXY", set
+# by the main loop); record METRIC VALUE appends it to raw.tsv.
+SAMPLE=""
+record() {
+  [ -n "$2" ] && printf '%s\t%s\t%s\n' "$SAMPLE" "$1" "$2" >>"$RAW"
+  return 0
 }
 
 # --- the contestants ------------------------------------------------------------
 
-write_configs() {  # write_configs WORKERS
-  local n=$1
-  cat >"$W/tandem.ini" <<EOF
+# The timeouts every balancer gets, in every mode: Tandem's defaults
+# (timeout_connect, timeout_client/timeout_server, timeout_request,
+# timeout_keepalive, server_keepalive_idle).
+T_CONNECT=5s T_IDLE=30s T_REQUEST=10s T_KEEPALIVE=5s T_SERVER_KEEPALIVE=30s
+
+# write_configs MODE WORKERS: the three balancers' configs for that pass.
+write_configs() {
+  tandem_conf "$1" "$2" >"$W/tandem.ini"
+  haproxy_conf "$1" "$2" >"$W/haproxy.cfg"
+  nginx_conf "$1" "$2" >"$W/nginx.conf"
+}
+
+tandem_conf() {  # MODE WORKERS
+  # mode http: the pool's server keep-alive (server_keepalive_idle 30s,
+  # server_keepalive_max 64 per worker) and the forwarding fields are left
+  # at their defaults.
+  cat <<EOF
 [global]
 node = bench
-workers = $n
+workers = $2
 status_socket = $W/tandem.sock
 log_level = warning
 
 [frontend:bench]
 bind = 127.0.0.1:${PORT[tandem]}
-mode = tcp
+mode = $1
 pool = be
 max_connections = $MAXCONN
+timeout_client = $T_IDLE
 
 [pool:be]
 balance = roundrobin
 health = none
+timeout_connect = $T_CONNECT
+timeout_server = $T_IDLE
 server = s1 127.0.0.1:$BACKEND_PORT
 EOF
-  cat >"$W/haproxy.cfg" <<EOF
+}
+
+haproxy_conf() {  # MODE WORKERS
+  cat <<EOF
 global
-    nbthread $n
+    nbthread $2
     maxconn $MAXCONN
     log stderr format short local0 err
 
 defaults
-    mode tcp
-    timeout connect 5s
-    timeout client 60s
-    timeout server 60s
+    mode $1
+    timeout connect $T_CONNECT
+    timeout client $T_IDLE
+    timeout server $T_IDLE
+EOF
+  case $1 in
+    http) cat <<EOF
+    timeout http-request $T_REQUEST
+    timeout http-keep-alive $T_KEEPALIVE
+    option http-keep-alive
+    http-reuse always
+EOF
+    ;;
+  esac
+  cat <<EOF
 
 frontend bench
     bind 127.0.0.1:${PORT[haproxy]}
@@ -143,24 +185,70 @@ frontend bench
 backend be
     server s1 127.0.0.1:$BACKEND_PORT
 EOF
-  cat >"$W/nginx.conf" <<EOF
-load_module /usr/lib/nginx/modules/ngx_stream_module.so;
-worker_processes $n;
+}
+
+nginx_conf() {  # MODE WORKERS
+  [ "$1" = tcp ] && echo "load_module /usr/lib/nginx/modules/ngx_stream_module.so;"
+  cat <<EOF
+worker_processes $2;
 pid $W/nginx.pid;
 error_log $W/nginx-error.log warn;
 events {
     worker_connections $((MAXCONN * 2));
 }
+EOF
+  case $1 in
+    tcp) cat <<EOF
 stream {
     upstream be {
         server 127.0.0.1:$BACKEND_PORT;
     }
     server {
         listen 127.0.0.1:${PORT[nginx]} reuseport;
+        proxy_connect_timeout $T_CONNECT;
+        proxy_timeout $T_IDLE;
         proxy_pass be;
     }
 }
 EOF
+    ;;
+    # keepalive_requests: nginx closes a keep-alive connection after 1000
+    # requests by default, which neither HAProxy nor Tandem does. Temporary
+    # files stay in our directory, not /var/lib/nginx.
+    http) cat <<EOF
+http {
+    access_log off;
+    client_body_temp_path $W/nginx-tmp/body;
+    proxy_temp_path $W/nginx-tmp/proxy;
+    fastcgi_temp_path $W/nginx-tmp/fastcgi;
+    uwsgi_temp_path $W/nginx-tmp/uwsgi;
+    scgi_temp_path $W/nginx-tmp/scgi;
+    client_header_timeout $T_REQUEST;
+    client_body_timeout $T_IDLE;
+    send_timeout $T_IDLE;
+    keepalive_timeout $T_KEEPALIVE;
+    keepalive_requests 1000000000;
+    upstream be {
+        server 127.0.0.1:$BACKEND_PORT;
+        keepalive 64;
+        keepalive_timeout $T_SERVER_KEEPALIVE;
+        keepalive_requests 1000000000;
+    }
+    server {
+        listen 127.0.0.1:${PORT[nginx]} reuseport;
+        location / {
+            proxy_pass http://be;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_connect_timeout $T_CONNECT;
+            proxy_read_timeout $T_IDLE;
+            proxy_send_timeout $T_IDLE;
+        }
+    }
+}
+EOF
+    ;;
+  esac
 }
 
 # start_proxy NAME: starts it in the foreground (as our child); sets PROXY_PID.
@@ -186,17 +274,12 @@ stop_proxy() {
 
 # --- the measurements ------------------------------------------------------------
 
-# wrk_run OUT [ARGS...]: runs wrk against the proxy under test.
-wrk_run() {
-  local out=$1 port=$2
-  shift 2
-  wrk -t1 -c"$CONNS" -d"$DURATION" --latency "$@" "http://127.0.0.1:$port/size/100" >"$out" 2>&1
-}
 wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 wrk_requests() { awk '/ requests in / {print $1}' "$1"; }
+# wrk_errors FILE: socket errors plus non-2xx/3xx responses.
 wrk_errors() {
-  awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10; found=1}
-       /Non-2xx/ {n += $NF} END {if (!found) print 0 + n}' "$1" | head -1
+  awk '/Socket errors:/ {gsub(",", ""); n += $4 + $6 + $8 + $10}
+       /Non-2xx/ {n += $NF} END {print 0 + n}' "$1"
 }
 # wrk_p99 FILE: the 99% latency in ms.
 wrk_p99() {
@@ -206,94 +289,108 @@ wrk_p99() {
          print v }' "$1"
 }
 
-# measure PASS ROUND NAME: one fresh run of one contestant, every row.
-measure() {
-  local pass=$1 round=$2 name=$3 port=${PORT[$3]} pid ticks0 ticks1 n rss0 rss1
-  start_proxy "$name" || return 1
-  pid=$PROXY_PID
+# wrk_row ROW URL [WRK_ARGS...]: one wrk run against URL; records ROW_rps,
+# ROW_p99_ms, ROW_errors and, for a balancer (PROXY_PID set), ROW_cpu_us_per_req:
+# the utime+stime of all its processes and threads over the run per request.
+wrk_row() {
+  local row=$1 url=$2 out=$W/$1.txt ticks0=0 ticks1=0 n
+  shift 2
+  [ -n "$PROXY_PID" ] && ticks0=$(cpu_ticks "$PROXY_PID")
+  wrk -t"$WRK_T" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" >"$out" 2>&1
+  [ -n "$PROXY_PID" ] && ticks1=$(cpu_ticks "$PROXY_PID")
+  n=$(wrk_requests "$out")
+  record "${row}_rps" "$(wrk_rps "$out")"
+  record "${row}_p99_ms" "$(wrk_p99 "$out")"
+  record "${row}_errors" "$(wrk_errors "$out")"
+  [ -n "$PROXY_PID" ] && [ "${n:-0}" -gt 0 ] &&
+    record "${row}_cpu_us_per_req" "$(awk -v t=$((ticks1 - ticks0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz / n * 1e6}')"
+  return 0
+}
 
-  # Memory: idle, then with IDLE_CONNS idle connections (one request each).
-  if [ -n "$pid" ]; then
-    rss0=$(mem_kb "$pid" VmRSS)
-    record "$pass" "$round" "$name" rss_idle_kb "$rss0"
-    rm -f "$W/hold.ready"
-    "$BUILD/tools/holdconn" --connect "127.0.0.1:$port" --connections "$IDLE_CONNS" --path /size/100 \
-      --hold 60s --ready-file "$W/hold.ready" --output "$W/hold.json" &
-    local hpid=$! i
-    for ((i = 0; i < 400; i++)); do [ -s "$W/hold.ready" ] && break; sleep 0.05; done
-    sleep 0.2
-    rss1=$(mem_kb "$pid" VmRSS)
-    stop_pid $hpid
-    if grep -q "\"ok\":$IDLE_CONNS," "$W/hold.ready" 2>/dev/null; then
-      record "$pass" "$round" "$name" mem_per_conn_kb "$(awk -v a="$rss0" -v b="$rss1" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f", (b - a) / n}')"
-    else
-      log "$name: the idle connections did not all get through: $(cat "$W/hold.ready" 2>/dev/null)"
-      log "  first errors: $(grep -o '"errors":\[[^]]*' "$W/hold.json" | cut -c1-400)"
-    fi
+# mem_per_conn_row: RSS per idle connection, IDLE_CONNS keep-alive
+# connections through the balancer NAME (PROXY_PID) held by holdconn.
+mem_per_conn_row() {
+  local pid=$PROXY_PID rss0 rss1 hpid i
+  rss0=$(mem_kb "$pid" VmRSS)
+  rm -f "$W/hold.ready"
+  "$BUILD/tools/holdconn" --connect "127.0.0.1:${PORT[$NAME]}" --connections "$IDLE_CONNS" --path /size/100 \
+    --hold 60s --ready-file "$W/hold.ready" --output "$W/hold.json" &
+  hpid=$!
+  for ((i = 0; i < 400; i++)); do [ -s "$W/hold.ready" ] && break; sleep 0.05; done
+  sleep 0.2
+  rss1=$(mem_kb "$pid" VmRSS)
+  stop_pid $hpid
+  if grep -q "\"ok\":$IDLE_CONNS," "$W/hold.ready" 2>/dev/null; then
+    record mem_per_conn_kb "$(awk -v a="$rss0" -v b="$rss1" -v n="$IDLE_CONNS" 'BEGIN {printf "%.2f", (b - a) / n}')"
+  else
+    log "$NAME: the idle connections did not all get through: $(cat "$W/hold.ready" 2>/dev/null)"
+    log "  first errors: $(grep -o '"errors":\[[^]]*' "$W/hold.json" | cut -c1-400)"
   fi
+}
 
-  # Keep-alive requests.
-  [ -n "$pid" ] && ticks0=$(cpu_ticks "$pid")
-  wrk_run "$W/ka.txt" "$port"
-  [ -n "$pid" ] && ticks1=$(cpu_ticks "$pid")
-  n=$(wrk_requests "$W/ka.txt")
-  record "$pass" "$round" "$name" ka_rps "$(wrk_rps "$W/ka.txt")"
-  record "$pass" "$round" "$name" ka_p99_ms "$(wrk_p99 "$W/ka.txt")"
-  record "$pass" "$round" "$name" ka_errors "$(wrk_errors "$W/ka.txt")"
-  [ -n "$pid" ] && [ "${n:-0}" -gt 0 ] &&
-    record "$pass" "$round" "$name" ka_cpu_us_per_req "$(awk -v t=$((ticks1 - ticks0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz / n * 1e6}')"
-
-  # A new connection per request.
-  [ -n "$pid" ] && ticks0=$(cpu_ticks "$pid")
-  wrk_run "$W/close.txt" "$port" -H "Connection: close"
-  [ -n "$pid" ] && ticks1=$(cpu_ticks "$pid")
-  n=$(wrk_requests "$W/close.txt")
-  record "$pass" "$round" "$name" conn_rps "$(wrk_rps "$W/close.txt")"
-  record "$pass" "$round" "$name" conn_p99_ms "$(wrk_p99 "$W/close.txt")"
-  record "$pass" "$round" "$name" conn_errors "$(wrk_errors "$W/close.txt")"
-  [ -n "$pid" ] && [ "${n:-0}" -gt 0 ] &&
-    record "$pass" "$round" "$name" conn_cpu_us_per_req "$(awk -v t=$((ticks1 - ticks0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz / n * 1e6}')"
-
-  # Bulk transfer: BULK_COUNT downloads of BULK_MB MiB, one after the other.
+# bulk_row URL_BASE: BULK_COUNT downloads of BULK_MB MiB, one after the other.
+bulk_row() {
   local bytes=0 secs=0 out i
   for ((i = 0; i < BULK_COUNT; i++)); do
     out=$(curl -sS -o /dev/null -w '%{size_download} %{time_total}' \
-      "http://127.0.0.1:$port/size/$((BULK_MB * 1048576))" 2>"$W/curl.err") ||
-      { log "$name: bulk download failed: $(cat "$W/curl.err") ($out)"; break; }
+      "$1/size/$((BULK_MB * 1048576))" 2>"$W/curl.err") ||
+      { log "$NAME: bulk download failed: $(cat "$W/curl.err") ($out)"; break; }
     bytes=$((bytes + ${out%% *}))
     secs=$(awk -v a="$secs" -v b="${out##* }" 'BEGIN {print a + b}')
   done
   [ "$bytes" -eq $((BULK_COUNT * BULK_MB * 1048576)) ] &&
-    record "$pass" "$round" "$name" bulk_mb_s "$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.1f", b / s / 1e6}')"
+    record bulk_mb_s "$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.1f", b / s / 1e6}')"
+  return 0
+}
 
-  [ -n "$pid" ] && record "$pass" "$round" "$name" rss_peak_kb "$(mem_kb "$pid" VmHWM)"
+# measure MODE NAME: one fresh run of one contestant, every row of that mode
+# (sets NAME for the row functions).
+# The URL scheme is per mode (a TLS pass would use https:// and wrk as is).
+measure() {
+  local mode=$1 url="http://127.0.0.1:${PORT[$2]}"
+  NAME=$2
+  start_proxy "$NAME" || return 1
+  [ -n "$PROXY_PID" ] && record rss_idle_kb "$(mem_kb "$PROXY_PID" VmRSS)"
+  case $mode in
+    tcp)
+      [ -n "$PROXY_PID" ] && mem_per_conn_row
+      wrk_row ka "$url/size/100"
+      wrk_row conn "$url/size/100" -H "Connection: close"
+      bulk_row "$url"
+      ;;
+    http)
+      wrk_row ka "$url/"
+      wrk_row ka64k "$url/size/65536"
+      wrk_row conn "$url/" -H "Connection: close"
+      ;;
+  esac
+  if [ -n "$PROXY_PID" ]; then
+    record rss_end_kb "$(mem_kb "$PROXY_PID" VmRSS)"
+    record rss_peak_kb "$(mem_kb "$PROXY_PID" VmHWM)"
+  fi
   stop_proxy
 }
 
-# --- main ------------------------------------------------------------------------
-
-for tool in wrk curl haproxy nginx; do command -v $tool >/dev/null || die "$tool is not installed (make deps BENCH=1)"; done
-[ -x "$BUILD/tools/backend" ] && [ -x "$BUILD/tools/holdconn" ] || die "build the tools first (make tools)"
-[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || die "nginx's stream module is missing (libnginx-mod-stream)"
-for p in "${PORT[@]}"; do port_open "$p" && die "port $p is busy"; done
-
-# Is Tandem there (and more than a placeholder)?
-CONTESTANTS=""
-for name in $PROXIES; do
-  if [ "$name" = tandem ]; then
-    write_configs 1
-    if [ -x "$BUILD/tandemd" ] && "$BUILD/tandemd" -c "$W/tandem.ini" --check >/dev/null 2>&1 &&
-       start_proxy tandem; then
-      stop_proxy
-    else
-      stop_proxy
-      log "tandemd is not usable yet ($BUILD/tandemd); measuring the others only"
-      continue
-    fi
+# usable MODE NAME: starts NAME with MODE's config and sends one request
+# through it; false (with a log line) if that fails.
+usable() {
+  local ok=1
+  if [ "$2" = tandem ]; then
+    [ -x "$BUILD/tandemd" ] || { log "$BUILD/tandemd is not built; measuring the others only"; return 1; }
+    "$BUILD/tandemd" -c "$W/tandem.ini" --check >"$W/check.out" 2>&1 ||
+      { log "tandemd refuses the mode $1 config: $(head -3 "$W/check.out")"; return 1; }
   fi
-  CONTESTANTS="$CONTESTANTS $name"
-done
-read -r -a CONTESTANTS <<<"$CONTESTANTS"
+  start_proxy "$2" && curl -sSf -m 5 -D "$W/check.head" -o /dev/null "http://127.0.0.1:${PORT[$2]}/size/100" 2>"$W/curl.err" && ok=0
+  [ $ok = 0 ] || log "$2 (mode $1) does not answer: $(cat "$W/curl.err") $(tail -3 "$W/$2.err" 2>/dev/null)"
+  # A Tandem that accepts `mode = http` but only relays bytes would pass as
+  # a very fast HTTP proxy: its HTTP mode adds a request id to every response.
+  if [ $ok = 0 ] && [ "$2" = tandem ] && [ "$1" = http ] && ! grep -qi '^x-request-id:' "$W/check.head"; then
+    log "tandemd answers mode http without X-Request-Id: not an HTTP proxy yet; measuring the others only"
+    ok=1
+  fi
+  stop_proxy
+  return $ok
+}
 
 start_backend() {
   "$BUILD/tools/backend" --listen 127.0.0.1:$BACKEND_PORT --name bench --threads "$BACKEND_THREADS" \
@@ -301,33 +398,67 @@ start_backend() {
   BACKEND_PID=$!
   wait_port $BACKEND_PORT
 }
-start_backend || die "the backend did not start"
 
+# --- main ------------------------------------------------------------------------
+
+for tool in wrk curl haproxy nginx; do command -v $tool >/dev/null || die "$tool is not installed (make deps BENCH=1)"; done
+[ -x "$BUILD/tools/backend" ] && [ -x "$BUILD/tools/holdconn" ] || die "build the tools first (make tools)"
+for mode in $MODES; do
+  case $mode in
+    tcp) [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || die "nginx's stream module is missing (libnginx-mod-stream)" ;;
+    http) ;;
+    *) die "unknown mode '$mode' in MODES (tcp, http)" ;;
+  esac
+done
+for p in "${PORT[@]}"; do port_open "$p" && die "port $p is busy"; done
+# nginx's workers run as nobody when we are root: they must reach its files.
+chmod 711 "$W"
+mkdir -p "$W/nginx-tmp"
+
+start_backend || die "the backend did not start"
 : >"$RAW"
 started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
-for pass in $WORKERS; do
-  write_configs "$pass"
-  for ((round = 1; round <= ROUNDS; round++)); do
-    # Rotate the order every round so no contestant always runs first.
-    n=${#CONTESTANTS[@]}
-    for ((k = 0; k < n; k++)); do
-      name=${CONTESTANTS[$(((k + round - 1) % n))]}
-      log "workers=$pass round $round/$ROUNDS: $name"
-      measure "$pass" "$round" "$name" || log "$name failed in this round"
-      if ! kill -0 "$BACKEND_PID" 2>/dev/null || [ "$(awk '{print $3}' /proc/$BACKEND_PID/stat)" = Z ]; then
-        wait "$BACKEND_PID"
-        log "the backend died (exit $?): $(tail -5 "$W/backend.out")"
-        start_backend || die "the backend did not restart"
-      fi
+for mode in $MODES; do
+  WRK_T=${WRK_THREADS:-$([ "$mode" = tcp ] && echo 1 || echo 2)}
+  # Who takes part in this mode (is Tandem there, and more than a placeholder?).
+  write_configs "$mode" 1
+  CONTESTANTS=()
+  for name in $PROXIES; do usable "$mode" "$name" && CONTESTANTS+=("$name"); done
+  [ ${#CONTESTANTS[@]} -gt 0 ] || { log "mode $mode: nothing to measure"; continue; }
+  for pass in $WORKERS; do
+    write_configs "$mode" "$pass"
+    for ((round = 1; round <= ROUNDS; round++)); do
+      # Rotate the order every round so no contestant always runs first.
+      n=${#CONTESTANTS[@]}
+      for ((k = 0; k < n; k++)); do
+        name=${CONTESTANTS[$(((k + round - 1) % n))]}
+        log "mode $mode, workers=$pass round $round/$ROUNDS: $name"
+        SAMPLE=$(printf '%s\t%s\t%s\t%s' "$mode" "$pass" "$round" "$name")
+        measure "$mode" "$name" || log "$name failed in this round"
+        if ! kill -0 "$BACKEND_PID" 2>/dev/null || [ "$(awk '{print $3}' /proc/$BACKEND_PID/stat)" = Z ]; then
+          wait "$BACKEND_PID"
+          log "the backend died (exit $?): $(tail -5 "$W/backend.out")"
+          start_backend || die "the backend did not restart"
+        fi
+      done
     done
   done
 done
+if grep -q 'temporary file' "$W/nginx-error.log" 2>/dev/null; then
+  log "note: nginx buffered responses to temporary files: $(grep -c 'temporary file' "$W/nginx-error.log") times"
+fi
 
 {
   echo "Tandem benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), $(uname -r)"
   echo "$(haproxy -v | head -1 | cut -d' ' -f1-3); $(nginx -v 2>&1 | cut -d' ' -f3); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
-  echo "rounds=$ROUNDS duration=$DURATION wrk -t1 -c$CONNS, body 100 B; bulk ${BULK_COUNT}x${BULK_MB} MiB; idle conns $IDLE_CONNS; backend threads $BACKEND_THREADS; took $(( $(date +%s) - started )) s"
+  echo "modes: $MODES; rounds=$ROUNDS duration=$DURATION wrk -c$CONNS; backend threads $BACKEND_THREADS; took $(( $(date +%s) - started )) s"
+  for mode in $MODES; do
+    case $mode in
+      tcp) echo "  tcp: wrk -t${WRK_THREADS:-1}, body 100 B; bulk ${BULK_COUNT}x${BULK_MB} MiB; idle conns $IDLE_CONNS" ;;
+      http) echo "  http: wrk -t${WRK_THREADS:-2}, bodies 6 B (the backend's default answer) and 64 KiB" ;;
+    esac
+  done
   echo "load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes figures noisy)"
   "$(command -v /usr/bin/python3 || command -v python3)" "$ROOT/bench/report.py" "$RAW"
 } | tee "$RESULTS/latest.txt"
