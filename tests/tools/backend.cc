@@ -26,8 +26,10 @@
 //   /close[/N]  "NAME\n" and N filler bytes without Content-Length, ended by
 //               closing the connection ("Connection: close")
 //   /upgrade    with "Upgrade: P" and "Connection: upgrade": 101 Switching
-//               Protocols (Upgrade: P, Connection: upgrade), then every byte
-//               received is echoed back until the client closes; 426 without
+//               Protocols (Upgrade: P, Connection: upgrade, and the
+//               Sec-WebSocket-Accept of a Sec-WebSocket-Key), then every byte
+//               received is echoed back (no WebSocket framing) until the
+//               client closes; 426 without
 // Keep-alive is honoured (HTTP/1.1 default, "Connection: close" ends it) and
 // pipelined requests are answered in order. Request bodies (Content-Length
 // or chunked) are read and counted before the answer; "Expect: 100-continue"
@@ -42,6 +44,8 @@
 #include <arpa/inet.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -163,6 +167,7 @@ struct Request {
   std::string path;
   std::string head;     // the raw head, kept only for /echo
   std::string upgrade;  // the Upgrade value when Connection names "upgrade"
+  std::string ws_key;   // Sec-WebSocket-Key
   bool keep_alive = true;
   bool http10 = false;
   bool chunked = false;
@@ -173,7 +178,7 @@ struct Request {
   bool bad = false;
 
   void reset() {
-    method.clear(), path.clear(), head.clear(), upgrade.clear();
+    method.clear(), path.clear(), head.clear(), upgrade.clear(), ws_key.clear();
     keep_alive = true, http10 = chunked = has_length = expect_continue = bad = false;
     content_length = 0, head_len = 0;
   }
@@ -198,6 +203,8 @@ void parse_field(std::string_view key, std::string_view value, Request* req, boo
     if (ieq(value, "100-continue")) req->expect_continue = true;
   } else if (ieq(key, "upgrade")) {
     *upgrade = value;
+  } else if (ieq(key, "sec-websocket-key")) {
+    req->ws_key = value;
   }
 }
 
@@ -456,8 +463,20 @@ class Conn {
   void upgrade(bool close) {
     if (req_.upgrade.empty()) return respond(426, "upgrade expected\n", 0, close);
     out_.append("HTTP/1.1 101 Switching Protocols\r\nUpgrade: ").append(req_.upgrade);
-    out_.append("\r\nConnection: upgrade\r\nX-Server: ").append(g_opt.name).append("\r\n\r\n");
+    out_.append("\r\nConnection: upgrade\r\nX-Server: ").append(g_opt.name).append("\r\n");
+    if (!req_.ws_key.empty()) out_.append("Sec-WebSocket-Accept: ").append(websocket_accept(req_.ws_key)).append("\r\n");
+    out_.append("\r\n");
     tunnel_ = true;
+  }
+
+  // RFC 6455 4.2.2: base64(SHA-1(key + the protocol's GUID)).
+  static std::string websocket_accept(const std::string& key) {
+    std::string text = key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    unsigned char digest[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+    unsigned char b64[4 * ((SHA_DIGEST_LENGTH + 2) / 3) + 1];
+    int n = EVP_EncodeBlock(b64, digest, SHA_DIGEST_LENGTH);
+    return std::string(reinterpret_cast<char*>(b64), static_cast<size_t>(n));
   }
 
   std::string stats_json() const {

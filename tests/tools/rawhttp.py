@@ -8,7 +8,7 @@ attempts, partial heads, pipelining, an Upgrade tunnel).
 Steps run in order:
   --send DATA     send DATA; Python escapes are decoded (\\r \\n \\t \\x00 \\\\),
                   so 'GET / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n' is one request
-  --pause MS      sleep MS milliseconds
+  --pause MS      wait MS milliseconds (reading what comes meanwhile)
   --read N        wait until N final responses (1xx excluded) have been read
                   whole since the start
   --read-interim N  wait until N interim (1xx, not 101) responses have come
@@ -21,13 +21,15 @@ peer closes, so a close that follows a response is seen.
 
 Output, one JSON object on stdout:
   responses  [{status, reason, headers: [[name, value]...], body, trailers,
-               interim: [status...], head}]  (body and head as latin-1 text)
+               interim: [status...], head, at_ms}]  (body and head as
+               latin-1 text; at_ms: when it was whole, from the connect)
   extra      bytes after the last parsed response (latin-1), e.g. tunnel data
   closed     the peer closed (EOF or reset) before the end
   reset      the close was a reset
   timed_out  a --read/--read-raw step ended at its timeout
   elapsed_ms from connect to the end
-  error      a connect or send failure, else null
+  error      a connect or send failure, else null (after a send failure
+             the later --send steps are skipped, the others still run)
 Exit status 0 (the JSON says what happened), 2 on bad arguments.
 """
 import json
@@ -43,7 +45,8 @@ def decode_escapes(text):
 class Parser:
     """Splits the received bytes into complete HTTP/1.1 responses."""
 
-    def __init__(self):
+    def __init__(self, start):
+        self.start = start
         self.buf = b""
         self.pos = 0
         self.responses = []
@@ -108,7 +111,8 @@ class Parser:
         self.responses.append({
             "status": status, "reason": reason, "headers": headers,
             "body": body.decode("latin-1"), "trailers": trailers,
-            "interim": self.interim, "head": head.decode("latin-1")})
+            "interim": self.interim, "head": head.decode("latin-1"),
+            "at_ms": int((time.monotonic() - self.start) * 1000)})
         self.interim = []
         self.pos = next_pos
         return True
@@ -188,8 +192,8 @@ def main():
         return 2
     out = {"responses": [], "extra": "", "closed": False, "reset": False,
            "timed_out": False, "elapsed_ms": 0, "error": None}
-    parser = Parser()
     start = time.monotonic()
+    parser = Parser(start)
     state = {"closed": False}
 
     def receive(deadline, done):
@@ -224,13 +228,16 @@ def main():
     try:
         for kind, arg in opts["steps"]:
             if kind == "send":
+                if out["error"]:
+                    continue
                 try:
                     sock.sendall(arg)
                 except OSError as e:  # the peer may have closed already
                     out["error"] = "send: %s" % e
-                    break
-            elif kind == "pause":
-                time.sleep(arg)
+            elif kind == "pause":  # reading meanwhile, so at_ms is when a response came
+                end = time.monotonic() + arg
+                receive(end, lambda: False)
+                time.sleep(max(0.0, end - time.monotonic()))
             elif kind == "shut":
                 try:
                     sock.shutdown(socket.SHUT_WR)
