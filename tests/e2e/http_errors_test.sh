@@ -12,6 +12,8 @@ for b in be1 be2 dead1 dead2 slow; do start_backend $b || bail "backend $b start
 start_stub closer close || bail "stub closer starts"
 start_stub garbage bad || bail "stub garbage starts"
 P_DOWN=$(free_port) P_CLOSE=$(free_port) P_BAD=$(free_port) P_SLOW=$(free_port) P_LIM=$(free_port)
+P_RETRY=$(free_port) P_NOCONN=$(free_port) P_HALF=$(free_port)
+NOBODY=$(free_port)  # nothing listens here: connecting fails
 {
   global_section
   cat <<EOC
@@ -46,6 +48,38 @@ timeout_request = 1s
 timeout_keepalive = 2s
 timeout_client = 3s
 max_body_size = 1k
+
+[frontend:retry]
+bind = 127.0.0.1:$P_RETRY
+mode = http
+pool = retry
+
+[frontend:noconn]
+bind = 127.0.0.1:$P_NOCONN
+mode = http
+pool = noconn
+
+[frontend:half]
+bind = 127.0.0.1:$P_HALF
+mode = http
+pool = half
+
+[pool:retry]
+health = none
+retries = 2
+server = nobody 127.0.0.1:$NOBODY
+server = be2 127.0.0.1:${BE_PORT[be2]}
+
+[pool:noconn]
+health = none
+retries = 2
+server = nobody 127.0.0.1:$NOBODY
+
+[pool:half]
+health = none
+retries = 2
+server = closer 127.0.0.1:${BE_PORT[closer]}
+server = be2 127.0.0.1:${BE_PORT[be2]}
 
 [pool:down]
 health = http
@@ -114,6 +148,36 @@ check "502 when the server's response is malformed (two Content-Length values)" 
   own_answer "$T/502b.json" 502 "Bad Gateway" False
 check "502: none of the malformed response reaches the client" rcheck "$T/502b.json" \
   'len(R) == 1 and "hello" not in R[0]["body"] and d["extra"] == ""'
+
+# --- retries ----------------------------------------------------------------------------------------
+bad=0
+for i in $(seq 1 8); do
+  raw "$P_RETRY" --send 'POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello' --read 1 --linger 0 >"$T/retry$i.json"
+  rcheck "$T/retry$i.json" 'len(R) == 1 and R[0]["status"] == 200 and hdr(R[0], "x-server") == "be2"' >/dev/null || bad=$((bad + 1))
+done
+check "retries: a failed connect is retried on another server, even for POST (8 POSTs, $bad failed)" test "$bad" = 0
+raw "$P_NOCONN" --send "$GET" --read 1 --timeout 10 --linger 0.5 >"$T/502c.json"
+check "502 when no server can be reached after the retries; the connection is kept" \
+  own_answer "$T/502c.json" 502 "Bad Gateway" False
+n0=$(grep -c '^GET' "$T/closer.count" 2>/dev/null)
+bad=0
+for i in $(seq 1 8); do
+  raw "$P_HALF" --send "GET /g$i HTTP/1.1\r\nHost: t\r\n\r\n" --read 1 --timeout 10 --linger 0 >"$T/half$i.json"
+  rcheck "$T/half$i.json" 'len(R) == 1 and R[0]["status"] == 200 and hdr(R[0], "x-server") == "be2"' >/dev/null || bad=$((bad + 1))
+done
+n1=$(grep -c '^GET' "$T/closer.count" 2>/dev/null)
+check "retries: a GET sent to a server that closed without answering is retried elsewhere (8 GETs, $bad failed)" test "$bad" = 0
+check "retries: ... and some of them did go to that server first ($((n1 - n0)))" test $((n1 - n0)) -ge 1
+p0=$(grep -c '^POST' "$T/closer.count" 2>/dev/null)
+n502=0 n200=0
+for i in $(seq 1 8); do
+  raw "$P_HALF" --send "POST /p$i HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello" --read 1 --timeout 10 --linger 0 >"$T/halfp$i.json"
+  if rcheck "$T/halfp$i.json" 'len(R) == 1 and R[0]["status"] == 502' >/dev/null; then n502=$((n502 + 1));
+  elif rcheck "$T/halfp$i.json" 'len(R) == 1 and R[0]["status"] == 200' >/dev/null; then n200=$((n200 + 1)); fi
+done
+p1=$(grep -c '^POST' "$T/closer.count" 2>/dev/null)
+check "retries: a POST that got no answer is not retried: one 502 per POST the closing server saw ($n502 502s, $n200 200s, $((p1 - p0)) seen)" \
+  test "$n502" = $((p1 - p0)) -a $((n502 + n200)) = 8
 
 # --- 504: no response within timeout_server --------------------------------------------------
 raw "$P_SLOW" --send 'GET /sleep/3000 HTTP/1.1\r\nHost: t\r\n\r\n' --read 1 --timeout 5 \

@@ -8,7 +8,7 @@
 
 start_backend be1 || bail "backend be1 starts"
 start_backend be2 || bail "backend be2 starts"
-P=$(free_port) P_REUSE=$(free_port)
+P=$(free_port) P_REUSE=$(free_port) P_7239=$(free_port) P_BOTH=$(free_port) P_NONE=$(free_port)
 {
   global_section
   cat <<EOC
@@ -22,6 +22,25 @@ timeout_keepalive = 2s
 bind = 127.0.0.1:$P_REUSE
 mode = http
 pool = reuse
+
+[frontend:rfc7239]
+bind = 127.0.0.1:$P_7239
+mode = http
+pool = app
+forwarded = rfc7239
+request_id_header = X-Trace
+
+[frontend:both]
+bind = 127.0.0.1:$P_BOTH
+mode = http
+pool = app
+forwarded = both
+
+[frontend:none]
+bind = 127.0.0.1:$P_NONE
+mode = http
+pool = app
+forwarded = none
 
 [pool:app]
 health = none
@@ -96,6 +115,29 @@ long_id=$(printf 'a%.0s' $(seq 129))
 hc -o "$T/ridl.b" -H "X-Request-Id: $long_id" "$URL/echo"
 check "X-Request-Id: a client id over 128 characters is replaced by a generated one" eval \
   'has_line "$T/ridl.b" "x-request-id: [0-9a-f]{32}" && [ "$(count_lines "$T/ridl.b" "x-request-id:.*")" = 1 ]'
+
+# forwarded = rfc7239 | both | none; request_id_header
+hc --interface 127.0.0.7 -D "$T/f7.h" -o "$T/f7.b" "http://127.0.0.1:$P_7239/echo"
+check "forwarded = rfc7239: Forwarded with for=127.0.0.7, proto=http, host=the Host field reaches the server" eval \
+  'has_line "$T/f7.b" "forwarded: (.*[;,] *)?for=\"?127\.0\.0\.7(:[0-9]+)?\"?([;,].*)?" &&
+   has_line "$T/f7.b" "forwarded: .*proto=http([;,].*)?" &&
+   has_line "$T/f7.b" "forwarded: .*host=\"?127\.0\.0\.1:$P_7239\"?([;,].*)?"'
+check "forwarded = rfc7239: no X-Forwarded-* fields" eval '! has_line "$T/f7.b" "x-forwarded-[a-z]*:.*"'
+check "request_id_header = X-Trace: the server gets X-Trace (32 hex), not X-Request-Id" eval \
+  'has_line "$T/f7.b" "x-trace: [0-9a-f]{32}" && ! has_line "$T/f7.b" "x-request-id:.*"'
+check "request_id_header = X-Trace: the response carries the same X-Trace" eval \
+  '[ -n "$(hget "$T/f7.b" x-trace)" ] && [ "$(hget "$T/f7.h" x-trace)" = "$(hget "$T/f7.b" x-trace)" ]'
+hc --interface 127.0.0.7 -o "$T/f7c.b" -H 'Forwarded: for=10.1.2.3' "http://127.0.0.1:$P_7239/echo"
+check "forwarded = rfc7239: the element is appended after the client's" eval \
+  'tr -d "\r" <"$T/f7c.b" | grep -i "^forwarded:" | tr "\n" "," | grep -qiE "for=10\.1\.2\.3.*for=\"?127\.0\.0\.7"'
+hc --interface 127.0.0.7 -o "$T/fb.b" "http://127.0.0.1:$P_BOTH/echo"
+check "forwarded = both: Forwarded and X-Forwarded-For" eval \
+  'has_line "$T/fb.b" "forwarded: .*for=127\.0\.0\.7.*" && has_line "$T/fb.b" "x-forwarded-for: 127\.0\.0\.7"'
+hc --interface 127.0.0.7 -o "$T/fn.b" "http://127.0.0.1:$P_NONE/echo"
+check "forwarded = none: neither Forwarded nor X-Forwarded-*" eval \
+  '! has_line "$T/fn.b" "forwarded:.*" && ! has_line "$T/fn.b" "x-forwarded-[a-z]*:.*"'
+hc -o "$T/fnc.b" -H 'X-Forwarded-For: 10.1.2.3' "http://127.0.0.1:$P_NONE/echo"
+check "forwarded = none: a client's X-Forwarded-For is passed on as it is" has_line "$T/fnc.b" 'x-forwarded-for: 10\.1\.2\.3'
 
 # --- hop-by-hop fields ---------------------------------------------------------------------
 hc -o "$T/hop.b" -H 'Connection: keep-alive, X-Secret' -H 'X-Secret: s3cret' -H 'Keep-Alive: timeout=5' \
@@ -190,5 +232,13 @@ for i in 1 2 3 4; do
   [ "$(hc "http://127.0.0.1:$P_REUSE/again$i")" = be2 ] || fails=$((fails + 1))
 done
 check "server keep-alive: after the server restarted, requests still succeed ($fails failed)" test "$fails" = 0
+stop_proc be2
+start_backend be2 "${BE_PORT[be2]}" || bail "backend be2 restarts on its port"
+fails=0
+for i in 1 2 3 4; do
+  hc -D "$T/post$i.h" -o /dev/null -H 'Expect:' --data-binary "body$i" "http://127.0.0.1:$P_REUSE/echo"
+  [ "$(hget "$T/post$i.h" x-body-length)" = 5 ] || fails=$((fails + 1))
+done
+check "server keep-alive: after another restart, POSTs (not idempotent) succeed too ($fails failed)" test "$fails" = 0
 
 finish

@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 for b in api static canary dflt h1 h2 h3; do start_backend $b || bail "backend $b starts"; done
-P=$(free_port) P_HASH=$(free_port)
+P=$(free_port) P_HASH=$(free_port) P_HDR=$(free_port)
 {
   global_section
   cat <<EOC
@@ -25,6 +25,19 @@ route = path /api/ -> api
 bind = 127.0.0.1:$P_HASH
 mode = http
 pool = hashed
+
+[frontend:tenant]
+bind = 127.0.0.1:$P_HDR
+mode = http
+pool = tenant
+
+[pool:tenant]
+balance = hash
+hash_key = header X-Tenant
+health = none
+server = h1 127.0.0.1:${BE_PORT[h1]}
+server = h2 127.0.0.1:${BE_PORT[h2]}
+server = h3 127.0.0.1:${BE_PORT[h3]}
 
 [pool:default]
 health = none
@@ -123,5 +136,20 @@ distinct=$(sort -u "$T/hash1.out" | wc -l)
 check "hash uri: 30 URIs spread over all 3 servers (got $distinct)" test "$distinct" = 3
 same=$(for i in $(seq 1 10); do curl -s --max-time 10 -H "X-Noise: $i" "http://127.0.0.1:$P_HASH/one/uri"; done | sort -u | wc -l)
 check "hash uri: other fields do not matter (10 requests for /one/uri, 1 server; got $same)" test "$same" = 1
+
+# balance = hash, hash_key = header X-Tenant (absent: the client address)
+bad="" seen=""
+for t in $(seq 1 12); do
+  got=$(for i in 1 2 3 4; do curl -s --max-time 10 -H "X-Tenant: tenant-$t" "http://127.0.0.1:$P_HDR/x$i"; done | sort -u)
+  case $got in *$'\n'* | "") bad="$bad tenant-$t:[$(echo $got)]" ;; *) seen="$seen $got" ;; esac
+done
+check "hash header: each of 12 tenants always gets one server (4 requests, other paths)" test -z "$bad"
+check "hash header: the 12 tenants spread over >= 2 servers" test "$(echo $seen | tr ' ' '\n' | sort -u | wc -l)" -ge 2
+bad=""
+for a in 21 22 23 24 25 26; do
+  got=$(for i in 1 2 3; do curl -s --max-time 10 --interface 127.0.0.$a "http://127.0.0.1:$P_HDR/y$i"; done | sort -u)
+  case $got in *$'\n'* | "") bad="$bad 127.0.0.$a:[$(echo $got)]" ;; esac
+done
+check "hash header: without the field, each client address keeps one server" test -z "$bad"
 
 finish
