@@ -26,7 +26,8 @@ Output, one JSON object on stdout:
   extra      bytes after the last parsed response (latin-1), e.g. tunnel data
   closed     the peer closed (EOF or reset) before the end
   reset      the close was a reset
-  timed_out  a --read/--read-raw step ended at its timeout
+  timed_out  a --read* step ended without what it waited for (at its timeout,
+             or because the peer closed)
   elapsed_ms from connect to the end
   error      a connect or send failure, else null (after a send failure
              the later --send steps are skipped, the others still run)
