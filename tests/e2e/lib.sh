@@ -303,3 +303,109 @@ all_up() {
   shift
   for s in "$@"; do field_is "$pool" "$s" health up || return 1; done
 }
+
+# --- HTTP mode (tests/e2e/http_*_test.sh) --------------------------------------
+
+RAWHTTP=$ROOT/tests/tools/rawhttp.py
+
+# raw PORT ARGS...: tests/tools/rawhttp.py against 127.0.0.1:PORT (steps
+# --send/--read/--pause/...); prints its JSON report (see the tool).
+raw() {
+  local port=$1
+  shift
+  "$PY" "$RAWHTTP" --connect "127.0.0.1:$port" "$@"
+}
+
+# be_stat NAME FIELD: one counter of backend NAME's /stats, asked directly
+# (not through tandemd). The /stats request itself counts in `requests`.
+be_stat() {
+  curl -s --max-time 5 "http://127.0.0.1:${BE_PORT[$1]}/stats" | jget - "d['$2']"
+}
+
+# hget FILE FIELD: the value of the last field FIELD (case-insensitive) in a
+# head dump (curl -D FILE), CR removed; empty if absent.
+hget() {
+  tr -d '\r' <"$1" | awk -v n="$2" '
+    BEGIN { n = tolower(n) }
+    { i = index($0, ":"); if (i > 1 && tolower(substr($0, 1, i - 1)) == n) { v = substr($0, i + 1); sub(/^[ \t]+/, "", v) } }
+    END { print v }'
+}
+
+# start_stub NAME MODE: a fake server on 127.0.0.1 (port in BE_PORT[NAME])
+# that, for each connection in turn, reads the request head (up to 2 s),
+# appends a line to $T/NAME.count, then: MODE close: closes without
+# answering; MODE bad: answers a malformed response and closes; MODE
+# silent: keeps the connection open and never answers.
+start_stub() {
+  local name=$1 mode=$2
+  rm -f "$T/$name.port" "$T/$name.count"
+  spawn "$name" "$PY" -c '
+import os, socket, sys
+mode, port_file, count_file = sys.argv[1:4]
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", 0))
+ls.listen(64)
+with open(port_file + ".tmp", "w") as f:
+    f.write("%d\n" % ls.getsockname()[1])
+os.rename(port_file + ".tmp", port_file)
+held = []
+while True:
+    c, _ = ls.accept()
+    c.settimeout(2)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            d = c.recv(4096)
+            if not d:
+                break
+            data += d
+    except OSError:
+        pass
+    with open(count_file, "a") as f:
+        f.write(data.split(b"\r\n", 1)[0].decode("latin-1") + "\n")
+    if mode == "bad":
+        try:
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello")
+        except OSError:
+            pass
+    if mode == "silent":
+        held.append(c)
+    else:
+        c.close()
+' "$mode" "$T/$name.port" "$T/$name.count"
+  if ! wait_until 5 test -s "$T/$name.port"; then
+    echo "# stub $name did not start: $(cat "$T/$name.err")" >&2
+    return 1
+  fi
+  BE_PORT[$name]=$(cat "$T/$name.port")
+}
+
+# stub_count NAME: connections stub NAME has served so far.
+stub_count() {
+  if [ -f "$T/$1.count" ]; then wc -l <"$T/$1.count"; else echo 0; fi
+}
+
+# rcheck FILE EXPR: like jcheck, over a rawhttp report, with R = its
+# responses and hdr(r, NAME) = the value of response r's last field NAME
+# (case-insensitive; None if absent). Prints the report if EXPR is false.
+rcheck() {
+  "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+R = d["responses"]
+def hdr(r, name):
+    v = [val for n, val in r["headers"] if n.lower() == name.lower()]
+    return v[-1] if v else None
+ok = eval(sys.argv[2])
+if not ok:
+    print("false: " + sys.argv[2])
+    print(json.dumps(d)[:3000])
+sys.exit(0 if ok else 1)' "$1" "$2"
+}
+
+# has_line FILE ERE: some line of FILE (CR removed) matches ^ERE$, ignoring case.
+has_line() { tr -d '\r' <"$1" | grep -qiE "^$2\$"; }
+
+# count_lines FILE ERE: how many lines of FILE (CR removed) match ^ERE$, ignoring case.
+count_lines() { tr -d '\r' <"$1" | grep -ciE "^$2\$"; }
