@@ -312,7 +312,7 @@ bool HttpSession::step_exchange() {
       return false;
     }
   }
-  if (server_fd_ && down_.eof && !down_.body_done) {
+  if (server_fd_ && down_.eof && (!response_head_done_ || !down_.body_done)) {
     // The server ended the connection before the response did.
     if (!response_head_done_) server_lost(response_started_ ? "incomplete response head" : "closed before responding");
     else finish();  // mid-body: the client sees the connection end
