@@ -8,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/sd_notify.h"
+#include "daemon/feature_gate.h"
 #include "daemon/http/router.h"
 #include "daemon/runtime/pool_builder.h"
 #include "daemon/status_commands.h"
@@ -284,6 +285,8 @@ std::vector<std::string> Daemon::reload() {
   conf::LoadResult loaded = conf::load_config_file(config_->file);
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) problems.push_back(e.to_string());
+  } else if (auto missing = features_not_available(*loaded.config); !missing.empty()) {
+    problems = std::move(missing);
   } else if (loaded.config->global.status_socket != config_->global.status_socket) {
     problems.push_back(config_->file + ": [global] status_socket: cannot change on reload (restart needed)");
   }

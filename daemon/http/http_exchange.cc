@@ -118,6 +118,8 @@ void HttpSession::reset_exchange() {
   request_bytes_ = response_bytes_ = 0;
   t_begin_ = ev_now(worker_.loop());
   t_connect_ = t_connected_ = t_response_ = 0;
+  body_bytes_ = 0;
+  next_rate_check_ = t_begin_ + 5.0;  // kBodyRateGrace
   server_.reset();
   server_index_ = -1;
   set_cookie_.clear();

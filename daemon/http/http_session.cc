@@ -20,6 +20,8 @@ constexpr size_t kReadChunk = 16 * 1024;
 // source (per direction).
 constexpr size_t kHighWater = 64 * 1024;
 constexpr double kLinger = 1.0;  // s: reading (and dropping) after the last answer
+constexpr double kBodyRateGrace = 5.0;  // s before min_body_rate applies
+constexpr double kRateCheck = 1.0;      // s between min_body_rate checks
 
 double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
 
@@ -244,6 +246,7 @@ bool HttpSession::frame_body(Flow& flow, bool request) {
   if (request && take > 0) {
     body_sent_any_ = true;
     request_bytes_ += take;
+    body_bytes_ += take;
   }
   return take > 0 || flow.body_done;
 }
@@ -415,15 +418,25 @@ double HttpSession::deadline() const {
       return idle_since_ + seconds(fe.timeout_keepalive);
     case Phase::Connecting:
       return phase_started_ + seconds(pool().conf->timeout_connect);
-    case Phase::Exchange:
-      if (!response_head_done_) return up_.body_done ? server_idle : std::min(client_idle, server_idle);
-      return std::min(client_idle, server_idle);
+    case Phase::Exchange: {
+      double d = !response_head_done_ && up_.body_done ? server_idle : std::min(client_idle, server_idle);
+      if (!up_.body_done && fe.min_body_rate > 0) d = std::min(d, next_rate_check_);
+      return d;
+    }
     case Phase::Tunnel:
       return std::min(client_idle, server_idle);
     case Phase::Closing:
       return client_shut_ ? phase_started_ + kLinger : client_idle;
   }
   return client_idle;
+}
+
+// min_body_rate: after a grace period, the request body must have come at
+// least that fast on average since the head (slow-POST attacks).
+bool HttpSession::body_too_slow(double now) const {
+  double elapsed = now - t_begin_;
+  if (elapsed < kBodyRateGrace) return false;
+  return static_cast<double>(body_bytes_) / elapsed < static_cast<double>(fe_conf().min_body_rate);
 }
 
 // Lazy timer (libev's advice for timeouts that move on every event): the
@@ -450,7 +463,14 @@ void HttpSession::on_timer(int) {
       on_connect_failed(ETIMEDOUT, "timeout");
       break;
     case Phase::Exchange:
-      if (!response_started_ && up_.body_done && server_fd_) {
+      if (!up_.body_done && fe_conf().min_body_rate > 0 && now >= next_rate_check_) {
+        next_rate_check_ = now + kRateCheck;
+        if (!body_too_slow(now)) break;
+        TLOG_DEBUG("%s: %s: request body slower than min_body_rate", fe_conf().name.c_str(), peer_text_.c_str());
+        release_server(false);
+        if (response_head_done_) finish();
+        else answer(408, true);
+      } else if (!response_started_ && up_.body_done && server_fd_) {
         TLOG_DEBUG("%s: %s: no response from %s within timeout_server", fe_conf().name.c_str(),
                    peer_.to_string().c_str(), server_->name().c_str());
         release_server(false);

@@ -95,6 +95,7 @@ class HttpSession final : public proxy::Session {
   void update_watchers();
   void arm_timer();
   double deadline() const;
+  bool body_too_slow(double now) const;
 
   // A request's way (http_exchange.cc).
   bool parse_request();
@@ -172,6 +173,8 @@ class HttpSession final : public proxy::Session {
   double t_connect_ = 0;         // connect started (0: none)
   double t_connected_ = 0;
   double t_response_ = 0;        // response head parsed
+  uint64_t body_bytes_ = 0;      // request body bytes (min_body_rate)
+  double next_rate_check_ = 0;
   bool client_shut_ = false;    // Tunnel/Closing: SHUT_WR sent to the client
   bool server_shut_ = false;    // Tunnel: SHUT_WR sent to the server
 
