@@ -6,6 +6,7 @@
 #include <string>
 
 using namespace tandem::http;
+using namespace std::string_literals;  // "..."s keeps NUL bytes
 
 namespace {
 
@@ -150,7 +151,7 @@ BOOST_AUTO_TEST_CASE(size_line_not_ended_by_crlf) {
 }
 
 BOOST_AUTO_TEST_CASE(control_byte_in_an_extension) {
-  BOOST_TEST(refusal(std::string("5;a\0b\r\nhello\r\n0\r\n\r\n", 19)) == expected(ParseError::BadChunkFraming));
+  BOOST_TEST(refusal("5;a\0b\r\nhello\r\n0\r\n\r\n"s) == expected(ParseError::BadChunkFraming));
 }
 
 BOOST_AUTO_TEST_CASE(extension_longer_than_a_line) {
