@@ -57,7 +57,7 @@ bool HttpSession::parse_request() {
       g_bad_requests.log(base::LogLevel::Info, "%s: refused a request from %s: %s", fe_conf().name.c_str(),
                          peer_.to_string().c_str(), http::to_string(e));
       runtime::bump(frontend().state->traffic().slot(worker_.id()).requests);
-      refuse(request_line_too_long(e) ? 414 : http::status_for(e));
+      refuse(http::status_for(e));
       return true;
     }
     case http::ParseStatus::Done:
@@ -65,14 +65,6 @@ bool HttpSession::parse_request() {
       return true;
   }
   return false;
-}
-
-// A request line too long is "URI Too Long"; a field line too long is 431.
-bool HttpSession::request_line_too_long(http::ParseError e) const {
-  if (e != http::ParseError::LineTooLong) return false;
-  std::string_view head = up_.in.view();
-  while (head.starts_with("\r\n")) head.remove_prefix(2);
-  return head.find("\r\n") == std::string_view::npos || head.find("\r\n") + 2 > limits_.max_line;
 }
 
 void HttpSession::refuse(int status) {

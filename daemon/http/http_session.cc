@@ -98,7 +98,13 @@ void HttpSession::abort() {
 
 void HttpSession::close_when_idle() {
   close_requested_ = true;
-  if (phase_ == Phase::Head && up_.in.empty()) finish();
+  if (phase_ == Phase::Head && up_.in.empty()) {
+    // A request may be in the socket already: read before deciding it is
+    // idle, so it is answered (with Connection: close), not reset.
+    read_from(client_.get(), up_, limits_.max_head + kReadChunk);
+    if (up_.in.empty()) finish();
+  }
+  step();
   settle();
 }
 

@@ -111,7 +111,6 @@ class HttpSession final : public proxy::Session {
   void answer(int status, bool close);
   // Refuses a request whose head is bad or late: answers and closes.
   void refuse(int status);
-  bool request_line_too_long(http::ParseError e) const;
   // Marks the session finished; settle() destroys it.
   void finish();
   void count_response(int status, bool own);

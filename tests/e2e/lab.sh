@@ -206,7 +206,7 @@ _lb_proxy_sections() {
 
 [frontend:web]
 bind = $LAB_VIP:80
-mode = tcp
+mode = ${LAB_MODE:-tcp}
 pool = app
 
 [pool:app]

@@ -112,4 +112,24 @@ if wait_until 4 lab_settled lb-a lb-b; then
 else
   not_ok "hold 1s: lb-a preempts back when the hold ends" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
 fi
+
+# 6. mode = http with keep-alive clients: the hand-over closes their
+# connections between requests (Connection: close on the next answer, or at
+# once when idle), so no request is cut; they reconnect through lb-b.
+lb_stop lb-a
+lb_stop lb-b
+LAB_MODE=http
+lb_conf lb-a 200 preempt=yes failover_hold=60s
+lb_conf lb-b 100
+lab_start_pair lb-a lb-b || bail "mode http: lb-a master, lb-b backup" "lb-a: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
+lab_traffic ka 3s --timeout 3s --keepalive
+sleep 0.7
+t0=$(now_ms)
+lb_ctl lb-a failover >/dev/null 2>&1
+check "mode http: the failover hands the VIP to lb-b" wait_until 3 lab_settled lb-b lb-a
+wait_proc ka 15
+note "mode http, keep-alive: the client: $(lab_loadgen_line "$T/ka.json"), $(jget "$T/ka.json" 'd["reuse_retries"]') requests re-sent on a new connection after an idle keep-alive one was closed"
+check "mode http, keep-alive clients: no request failed across the failover" jcheck "$T/ka.json" 'd["failed"] == 0'
+check "mode http, keep-alive clients: answers came through lb-b afterwards" \
+  jcheck "$T/ka.json" "max(v['last_epoch_ms'] for v in d['by_server'].values()) > $t0 + 800"
 finish

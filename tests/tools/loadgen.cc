@@ -16,8 +16,11 @@
 // name), or by the X-Server header when the body is long. Failures are
 // counted by kind: refused, reset, timeout, closed (connection ended before
 // a full response), bad_response (unparsable), http_error (status not 2xx),
-// other. At the end a JSON summary goes to stdout (or --output):
-//   {"requests":N,"ok":N,"failed":N,"failures":{"refused":N,...},
+// other. A request on a kept connection that the server closed before
+// answering is sent again once on a new connection, as HTTP clients do
+// (RFC 9112 9.3.1), and counted in reuse_retries, not as a failure.
+// At the end a JSON summary goes to stdout (or --output):
+//   {"requests":N,"ok":N,"failed":N,"reuse_retries":N,"failures":{"refused":N,...},
 //    "by_server":{"be1":{"count":N,"first_ms":..,"last_ms":..,
 //                        "first_epoch_ms":..,"last_epoch_ms":..}},
 //    "latency_ms":{"p50":..,"p90":..,"p99":..,"max":..},
@@ -207,6 +210,7 @@ class Stats {
   }
 
   long failed() const { return failed_; }
+  void note_reuse_retry() { ++reuse_retries_; }
 
   // `gap_end`: when the run stopped starting requests (the end of the
   // last gap: requests still in flight then do not stretch it).
@@ -220,7 +224,8 @@ class Stats {
     };
     char buf[512];
     std::string out = "{\"requests\":" + std::to_string(ok_ + failed_) + ",\"ok\":" + std::to_string(ok_) +
-                      ",\"failed\":" + std::to_string(failed_) + ",\"failures\":{";
+                      ",\"failed\":" + std::to_string(failed_) +
+                      ",\"reuse_retries\":" + std::to_string(reuse_retries_) + ",\"failures\":{";
     const char* kinds[] = {"refused", "reset", "timeout", "closed", "bad_response", "http_error", "other"};
     for (size_t i = 0; i < std::size(kinds); ++i)
       out += std::string(i ? "," : "") + "\"" + kinds[i] + "\":" + std::to_string(failures_[kinds[i]]);
@@ -277,6 +282,7 @@ class Stats {
   std::vector<std::pair<double, double>> gaps_;
   long ok_ = 0;
   long failed_ = 0;
+  long reuse_retries_ = 0;
   std::map<std::string, long> failures_;
   std::map<std::string, ServerTally> servers_;
   std::map<std::string, long> interval_servers_;
@@ -343,6 +349,7 @@ class Slot {
   long long extra_ = 0;  // body bytes counted but not kept
   ResponseHead head_;
   bool have_head_ = false;
+  bool reused_ = false;  // this request went out on a kept connection
 };
 
 class Loadgen {
@@ -459,6 +466,7 @@ void Slot::begin() {
   head_ = ResponseHead{};
   have_head_ = false;
   timer_.start(owner_->opt().timeout_s);
+  reused_ = static_cast<bool>(fd_);
   if (fd_) {
     state_ = State::Sending;
     return do_send();
@@ -582,6 +590,15 @@ void Slot::complete(const std::string& server, bool keep) {
 }
 
 void Slot::fail(const char* kind, const std::string& detail) {
+  // A kept connection the server closed before answering (the keep-alive
+  // race every HTTP client meets): like browsers and curl (RFC 9112 9.3.1),
+  // send the request again once on a new connection; counted apart.
+  if (reused_ && in_.empty() && (std::strcmp(kind, "closed") == 0 || std::strcmp(kind, "reset") == 0)) {
+    owner_->stats().note_reuse_retry();
+    close_conn();
+    timer_.stop();
+    return begin();  // a new connection (fd_ is closed); the same request
+  }
   ev_now_update(loop_);
   owner_->stats().failure(kind, detail, ev_now(loop_));
   timer_.stop();
