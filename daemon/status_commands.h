@@ -1,7 +1,7 @@
 #pragma once
 // The daemon's own status-socket commands, registered next to the data they
 // show (STYLE habit 12):
-//   show status | show pools [POOL] | show conns [LIMIT] | show sticky [POOL]
+//   show status | show pools [POOL] | show conns [LIMIT] | show sticky [POOL] | show http
 //   server disable|enable|drain POOL/SERVER | server weight POOL/SERVER N
 //   reload | get | next | walk (over the tree mib_tree.h builds)
 //
