@@ -128,7 +128,18 @@ void HttpSession::reset_exchange() {
   down_.start_body(http::MessageHead{});
 }
 
+// A keep-alive connection outlives snapshots (health changes, operator
+// decisions, reloads): each request is served with the worker's newest one,
+// as long as it still has this frontend at the same place.
+void HttpSession::refresh_snapshot() {
+  const auto& current = worker_.snapshot();
+  if (!current || current == snapshot_ || frontend_ >= current->frontends.size()) return;
+  if (current->frontends[frontend_].conf->name != fe_conf().name) return;
+  snapshot_ = current;
+}
+
 void HttpSession::begin_exchange() {
+  refresh_snapshot();
   const http::MessageHead& req = request_parser_.head();
   runtime::TrafficSlot& fe = frontend().state->traffic().slot(worker_.id());
   runtime::bump(fe.requests);

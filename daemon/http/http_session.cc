@@ -71,6 +71,7 @@ HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const bas
   runtime::bump(frontend().state->traffic().slot(worker_.id()).active, 1);
   runtime::bump(frontend().state->traffic().slot(worker_.id()).total);
   pool_ = frontend().pool;
+  admitted_by_ = frontend().limits;
   entry_ = worker_.connections().add(worker_.id(), tables::ConnectionInfo{peer_, fe_conf().name, pool().conf->name});
 }
 
@@ -80,7 +81,7 @@ HttpSession::~HttpSession() {
   timer_.stop();
   if (server_counted_) runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
   runtime::bump(frontend().state->traffic().slot(worker_.id()).active, -1);
-  if (frontend().limits) frontend().limits->connection_closed(peer_.address_bytes());
+  if (admitted_by_) admitted_by_->connection_closed(peer_.address_bytes());
   if (entry_ != nullptr) worker_.connections().remove(entry_);
 }
 

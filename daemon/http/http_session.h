@@ -34,6 +34,7 @@ class Worker;
 }
 namespace tandem::tables {
 class ConnectionEntry;
+class SourceLimits;
 }
 
 namespace tandem::http_proxy {
@@ -100,6 +101,7 @@ class HttpSession final : public proxy::Session {
   // A request's way (http_exchange.cc).
   bool parse_request();
   void begin_exchange();
+  void refresh_snapshot();
   void connect_server();
   void on_connected();
   void on_connect_failed(int error, const char* what);
@@ -131,6 +133,8 @@ class HttpSession final : public proxy::Session {
   std::string local_port_;  // the port the client connected to, for X-Forwarded-Port
   base::UniqueFd client_;
   tables::ConnectionEntry* entry_ = nullptr;
+  // The limits table that admitted this connection (a reload may bring another).
+  std::shared_ptr<tables::SourceLimits> admitted_by_;
   http::Limits limits_;
 
   Phase phase_ = Phase::Head;

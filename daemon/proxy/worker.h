@@ -77,6 +77,8 @@ class Worker {
   struct ev_loop* loop() const { return loop_.get(); }
   RelayResources& relay_resources() { return relay_; }
   ServerPicker& picker() { return picker_; }
+  // The snapshot new connections get (null while stopping).
+  const std::shared_ptr<const runtime::RuntimeSnapshot>& snapshot() const { return snapshot_; }
   tables::ConnectionTable& connections() { return connections_; }
   void report_connect(const std::shared_ptr<runtime::ServerState>& server, bool ok, const char* reason);
   // A session is done: destroys it.

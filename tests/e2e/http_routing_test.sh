@@ -152,4 +152,38 @@ for a in 21 22 23 24 25 26; do
 done
 check "hash header: without the field, each client address keeps one server" test -z "$bad"
 
+# --- one keep-alive connection follows operator decisions: each request is
+# served with the worker's newest snapshot, not the one of the connection's start.
+python3 - "$P_HDR" "$TANDEMCTL" "$SOCK" >"$T/ka-disable.txt" 2>&1 <<'PY'
+import socket, subprocess, sys, time
+port, ctl, sock = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+s = socket.create_connection(("127.0.0.1", port))
+s.settimeout(5)
+def ask():
+    s.sendall(b"GET /k HTTP/1.1\r\nHost: t\r\nX-Tenant: one-tenant\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += s.recv(4096)
+    head, _, body = data.partition(b"\r\n\r\n")
+    n = int([l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")][0])
+    while len(body) < n:
+        body += s.recv(4096)
+    return body.decode().strip()
+first = ask()
+subprocess.run([ctl, "-s", sock, "server", "disable", "tenant/" + first], check=True, stdout=subprocess.DEVNULL)
+# The worker applies the change asynchronously: within 1 s (20 tries, bounded).
+second = first
+deadline = time.monotonic() + 1.0
+for _ in range(20):
+    second = ask()
+    if second != first or time.monotonic() > deadline:
+        break
+    time.sleep(0.05)
+subprocess.run([ctl, "-s", sock, "server", "enable", "tenant/" + first], check=True, stdout=subprocess.DEVNULL)
+print(first, second)
+PY
+read -r ka_first ka_second <"$T/ka-disable.txt"
+check "one keep-alive connection: after 'server disable tenant/$ka_first' its requests go to another server ($ka_second)" \
+  test -n "$ka_second" -a "$ka_first" != "$ka_second"
+
 finish
