@@ -54,7 +54,10 @@ void write_request_head(const http::MessageHead& request, const RequestForwardin
   out->append(request.method);
   out->append(" ");
   out->append(request.target);
-  out->append(" HTTP/1.1\r\n");
+  // An HTTP/1.0 request goes on as 1.0, so the server answers in a form the
+  // client can read (no chunked body); keep-alive is asked for explicitly
+  // so the server connection can still be reused.
+  out->append(request.version_minor == 0 ? " HTTP/1.0\r\n" : " HTTP/1.1\r\n");
   bool xff = f.forwarded == conf::ForwardedMode::XForwarded || f.forwarded == conf::ForwardedMode::Both;
   bool rfc = f.forwarded == conf::ForwardedMode::Forwarded || f.forwarded == conf::ForwardedMode::Both;
   bool xff_written = false;
@@ -98,6 +101,7 @@ void write_request_head(const http::MessageHead& request, const RequestForwardin
   if (rfc) write_forwarded(request, f, out);
   if (!f.request_id_header.empty() && !has_request_id) field(out, f.request_id_header, f.request_id);
   if (f.upgrade) out->append("Connection: upgrade\r\n");
+  else if (request.version_minor == 0) out->append("Connection: keep-alive\r\n");
   out->append("\r\n");
 }
 

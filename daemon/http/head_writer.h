@@ -27,7 +27,8 @@ struct RequestForwarding {
   bool upgrade = false;              // pass Upgrade on (with Connection: upgrade)
 };
 
-// The request head for the server: "METHOD TARGET HTTP/1.1", the client's
+// The request head for the server: "METHOD TARGET HTTP/1.x" (the client's
+// version; 1.0 with "Connection: keep-alive"), the client's
 // fields minus hop-by-hop ones (and Tandem's cookie), the forwarding fields,
 // the request id. `scratch` is reused storage.
 void write_request_head(const http::MessageHead& request, const RequestForwarding& f, base::ByteBuffer* out,

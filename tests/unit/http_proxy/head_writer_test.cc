@@ -47,6 +47,13 @@ BOOST_AUTO_TEST_CASE(forwarded_request_has_the_forwarding_fields_and_no_hop_by_h
              "X-Request-Id: 0123456789abcdef0123456789abcdef\r\n\r\n");
 }
 
+BOOST_AUTO_TEST_CASE(an_http10_request_goes_on_as_http10_asking_for_keep_alive) {
+  std::string out = forward("GET /old HTTP/1.0\r\nConnection: close\r\n\r\n", defaults());
+  BOOST_TEST(out.starts_with("GET /old HTTP/1.0\r\n"));
+  BOOST_TEST(out.find("Connection: keep-alive\r\n") != std::string::npos);
+  BOOST_TEST(out.find("Connection: close") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(x_forwarded_for_appends_the_client_to_what_came) {
   std::string out = forward("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 1.1.1.1\r\nX-Forwarded-For: 2.2.2.2\r\n\r\n",
                             defaults());
