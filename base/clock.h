@@ -14,6 +14,12 @@ using WallTime = std::chrono::system_clock::time_point;
 using Nanos = std::chrono::nanoseconds;
 using Millis = std::chrono::milliseconds;
 
+// A duration in seconds, as libev timers take them.
+template <typename Rep, typename Period>
+constexpr double to_seconds(std::chrono::duration<Rep, Period> d) {
+  return std::chrono::duration<double>(d).count();
+}
+
 // Thread-safe: implementations may be read from any thread.
 class Clock {
  public:

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "base/clock.h"
+
 namespace tandem::health {
 namespace {
 
@@ -13,7 +15,6 @@ std::chrono::milliseconds clamp_interval(std::chrono::milliseconds ms) {
   return std::max(ms, std::chrono::milliseconds(1));
 }
 
-double seconds(std::chrono::milliseconds ms) { return std::chrono::duration<double>(ms).count(); }
 
 }  // namespace
 
@@ -72,12 +73,12 @@ void HealthChecker::on_probe_done(void* owner, const CheckResult& result) {
 
 double HealthChecker::first_delay() {
   const auto cap = std::min(clamp_interval(params_.interval), kMaxFirstDelay);
-  return std::uniform_real_distribution<double>(0.0, seconds(cap))(rng_);
+  return std::uniform_real_distribution<double>(0.0, base::to_seconds(cap))(rng_);
 }
 
 double HealthChecker::next_delay() {
-  const double base = seconds(clamp_interval(params_.interval));
-  return base * std::uniform_real_distribution<double>(1.0 - kJitter, 1.0 + kJitter)(rng_);
+  const double interval = base::to_seconds(clamp_interval(params_.interval));
+  return interval * std::uniform_real_distribution<double>(1.0 - kJitter, 1.0 + kJitter)(rng_);
 }
 
 }  // namespace tandem::health

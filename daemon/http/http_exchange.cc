@@ -16,6 +16,7 @@
 #include "daemon/http/http_session.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server_conn_pool.h"
+#include "daemon/proxy/server_connect.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
 #include "daemon/tables/source_limits.h"
@@ -26,8 +27,6 @@ namespace {
 
 base::RateLimitedLog g_bad_requests(5, std::chrono::seconds(10));
 base::RateLimitedLog g_bad_responses(5, std::chrono::seconds(10));
-
-double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
 
 bool is_idempotent(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE" || m == "PUT" || m == "DELETE";
@@ -232,13 +231,10 @@ void HttpSession::connect_server() {
   }
   server_reused_ = false;
   t_connect_ = ev_now(worker_.loop());
-  const base::SocketAddress& to = server_->address();
-  server_fd_.reset(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!server_fd_) return on_connect_failed(errno, "socket");
-  int one = 1;
-  setsockopt(server_fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(server_fd_.get(), to.get(), to.size()) == 0) return on_connected();
-  if (errno != EINPROGRESS) return on_connect_failed(errno, "connect");
+  proxy::ConnectStart c = proxy::start_connect(server_->address());
+  server_fd_ = std::move(c.fd);
+  if (!server_fd_) return on_connect_failed(c.error, c.what);
+  if (c.connected) return on_connected();
   phase_ = Phase::Connecting;
   phase_started_ = ev_now(worker_.loop());
 }
@@ -261,14 +257,9 @@ void HttpSession::on_connected() {
 }
 
 void HttpSession::on_connect_failed(int error, const char* what) {
-  char reason[160];
-  if (error == ETIMEDOUT && strcmp(what, "timeout") == 0)
-    snprintf(reason, sizeof reason, "connect timeout after %lldms",
-             static_cast<long long>(pool().conf->timeout_connect.count()));
-  else
-    snprintf(reason, sizeof reason, "%s: %s", what, strerror(error));
   runtime::bump(server_->traffic().slot(worker_.id()).connect_failures);
-  worker_.report_connect(server_, false, reason);
+  worker_.report_connect(server_, false,
+                         proxy::connect_failure_reason(error, what, pool().conf->timeout_connect).c_str());
   release_server(false);
   phase_ = Phase::Exchange;
   if (retries_left_-- > 0) return connect_server();  // nothing was sent: any method may go elsewhere
@@ -380,7 +371,7 @@ void HttpSession::release_server(bool reusable) {
   }
   if (server_fd_ && reusable) {
     const conf::PoolConf& pc = *pool().conf;
-    worker_.server_conns().put(server_, std::move(server_fd_), seconds(pc.server_keepalive_idle),
+    worker_.server_conns().put(server_, std::move(server_fd_), base::to_seconds(pc.server_keepalive_idle),
                                pc.server_keepalive_max);
   }
   server_fd_.reset();

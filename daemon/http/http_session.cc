@@ -23,8 +23,6 @@ constexpr double kLinger = 1.0;  // s: reading (and dropping) after the last ans
 constexpr double kBodyRateGrace = 5.0;  // s before min_body_rate applies
 constexpr double kRateCheck = 1.0;      // s between min_body_rate checks
 
-double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
-
 http::Limits limits_of(const conf::FrontendConf& fe) {
   http::Limits l;
   l.max_head = fe.max_head_size;
@@ -417,14 +415,14 @@ void HttpSession::update_watchers() {
 
 double HttpSession::deadline() const {
   const conf::FrontendConf& fe = fe_conf();
-  double client_idle = last_client_ + seconds(fe.timeout_client);
-  double server_idle = last_server_ + seconds(pool().conf->timeout_server);
+  double client_idle = last_client_ + base::to_seconds(fe.timeout_client);
+  double server_idle = last_server_ + base::to_seconds(pool().conf->timeout_server);
   switch (phase_) {
     case Phase::Head:
-      if (!up_.in.empty() || first_request_) return head_started_ + seconds(fe.timeout_request);
-      return idle_since_ + seconds(fe.timeout_keepalive);
+      if (!up_.in.empty() || first_request_) return head_started_ + base::to_seconds(fe.timeout_request);
+      return idle_since_ + base::to_seconds(fe.timeout_keepalive);
     case Phase::Connecting:
-      return phase_started_ + seconds(pool().conf->timeout_connect);
+      return phase_started_ + base::to_seconds(pool().conf->timeout_connect);
     case Phase::Exchange: {
       double d = !response_head_done_ && up_.body_done ? server_idle : std::min(client_idle, server_idle);
       if (!up_.body_done && fe.min_body_rate > 0) d = std::min(d, next_rate_check_);

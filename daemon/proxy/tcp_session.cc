@@ -8,14 +8,13 @@
 #include <cerrno>
 
 #include "base/log.h"
+#include "daemon/proxy/server_connect.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
 #include "daemon/tables/source_limits.h"
 
 namespace tandem::proxy {
 namespace {
-
-double seconds(conf::Millis d) { return static_cast<double>(d.count()) / 1000.0; }
 
 bool is_loopback(const base::SocketAddress& a) {
   std::string_view bytes = a.address_bytes();
@@ -81,38 +80,27 @@ void TcpSession::connect_next() {
   }
   server_ = pool().servers[static_cast<size_t>(index)];
   tried_.push_back(static_cast<uint32_t>(index));
-  const base::SocketAddress& to = server_->address();
-  server_fd_.reset(::socket(to.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  ConnectStart c = start_connect(server_->address());
+  server_fd_ = std::move(c.fd);
   if (!server_fd_) {
-    on_connect_failed(errno, "socket");
+    on_connect_failed(c.error, c.what);
     return;
   }
-  int one = 1;
-  setsockopt(server_fd_.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  if (::connect(server_fd_.get(), to.get(), to.size()) == 0) {
+  if (c.connected) {
     on_connected();
     return;
   }
-  if (errno != EINPROGRESS) {
-    on_connect_failed(errno, "connect");
-    return;
-  }
   server_io_.set(server_fd_.get(), EV_WRITE);
-  timer_.start(seconds(pool().conf->timeout_connect));
+  timer_.start(base::to_seconds(pool().conf->timeout_connect));
 }
 
 void TcpSession::on_connect_failed(int error, const char* what) {
   server_io_.stop();
   timer_.stop();
   server_fd_.reset();
-  char reason[160];
-  if (error == ETIMEDOUT && strcmp(what, "timeout") == 0)
-    snprintf(reason, sizeof reason, "connect timeout after %lldms",
-             static_cast<long long>(pool().conf->timeout_connect.count()));
-  else
-    snprintf(reason, sizeof reason, "%s: %s", what, strerror(error));
   runtime::bump(server_->traffic().slot(worker_.id()).connect_failures);
-  worker_.report_connect(server_, false, reason);
+  worker_.report_connect(server_, false,
+                         connect_failure_reason(error, what, pool().conf->timeout_connect).c_str());
   if (retries_left_-- > 0) {
     connect_next();
     return;
@@ -195,8 +183,8 @@ void TcpSession::relay(bool pump_up, bool pump_down) {
 // recorded activity times and sleeps again until the nearer deadline.
 void TcpSession::arm_idle_timer() {
   double now = ev_now(worker_.loop());
-  double client_deadline = last_client_ + seconds(frontend().conf->timeout_client);
-  double server_deadline = last_server_ + seconds(pool().conf->timeout_server);
+  double client_deadline = last_client_ + base::to_seconds(frontend().conf->timeout_client);
+  double server_deadline = last_server_ + base::to_seconds(pool().conf->timeout_server);
   double next = std::min(client_deadline, server_deadline) - now;
   timer_.start(next > 0.001 ? next : 0.001);
 }
@@ -207,8 +195,8 @@ void TcpSession::on_timer(int) {
     return;
   }
   double now = ev_now(worker_.loop());
-  bool client_idle = now - last_client_ >= seconds(frontend().conf->timeout_client);
-  bool server_idle = now - last_server_ >= seconds(pool().conf->timeout_server);
+  bool client_idle = now - last_client_ >= base::to_seconds(frontend().conf->timeout_client);
+  bool server_idle = now - last_server_ >= base::to_seconds(pool().conf->timeout_server);
   if (client_idle || server_idle) {
     TLOG_DEBUG("%s: closing %s: %s idle", frontend().conf->name.c_str(), peer_.to_string().c_str(),
                client_idle ? "client" : "server");

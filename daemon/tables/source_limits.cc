@@ -19,8 +19,6 @@ struct KeyHash {
   size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
 };
 
-double seconds(base::Nanos d) { return std::chrono::duration<double>(d).count(); }
-
 }  // namespace
 
 struct SourceLimits::Node {
@@ -160,7 +158,7 @@ SourceLimits::Node& SourceLimits::find_or_insert_locked(Shard& s, std::string_vi
 
 void SourceLimits::refill_locked(Node& n, base::MonoTime now) const {
   if (now <= n.refilled) return;  // the clock is monotonic; equal: nothing to add
-  const double elapsed = seconds(now - n.refilled);
+  const double elapsed = base::to_seconds(now - n.refilled);
   n.connection_tokens = std::min(connection_capacity_, n.connection_tokens + elapsed * options_.connection_rate);
   n.request_tokens = std::min(request_capacity_, n.request_tokens + elapsed * options_.request_rate);
   n.refilled = now;
