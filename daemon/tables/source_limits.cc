@@ -6,20 +6,9 @@
 #include <unordered_map>
 
 #include "daemon/tables/intrusive_list.h"
+#include "daemon/tables/key_shards.h"
 
 namespace tandem::tables {
-
-namespace {
-
-constexpr size_t kMaxShards = 16;
-constexpr size_t kMinEntriesPerShard = 256;  // below this, fewer shards: exact order
-
-struct KeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-};
-
-}  // namespace
 
 struct SourceLimits::Node {
   const std::string* key = nullptr;  // the map's key, stable while the node lives
@@ -52,21 +41,18 @@ SourceLimits::SourceLimits(const base::Clock& clock, SourceLimitsOptions options
       }()),
       connection_capacity_(std::max(1.0, options_.connection_rate)),
       request_capacity_(std::max(1.0, options_.request_rate)),
-      shard_count_(std::clamp<size_t>(options_.max_entries / kMinEntriesPerShard, 1, kMaxShards)),
+      shard_count_(shard_count_for(options_.max_entries)),
       shards_(new Shard[shard_count_]) {
   const size_t n = options_.max_entries;
   for (size_t i = 0; i < shard_count_; ++i) {
-    shards_[i].capacity = n / shard_count_ + (i < n % shard_count_ ? 1 : 0);
+    shards_[i].capacity = shard_capacity(n, shard_count_, i);
   }
 }
 
 SourceLimits::~SourceLimits() = default;
 
 SourceLimits::Shard& SourceLimits::shard_for(std::string_view key) const {
-  // The map hashes mod a prime bucket count; the shard takes the high bits,
-  // so the two choices stay independent.
-  const uint64_t h = KeyHash{}(key);
-  return shards_[(h >> 32) % shard_count_];
+  return shards_[shard_of(key, shard_count_)];
 }
 
 bool SourceLimits::admit_connection(std::string_view source) {

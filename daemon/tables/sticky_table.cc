@@ -6,18 +6,11 @@
 #include <unordered_map>
 
 #include "daemon/tables/intrusive_list.h"
+#include "daemon/tables/key_shards.h"
 
 namespace tandem::tables {
 
 namespace {
-
-constexpr size_t kMaxShards = 16;
-constexpr size_t kMinEntriesPerShard = 256;  // below this, fewer shards: exact LRU
-
-struct KeyHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-};
 
 base::Millis to_millis(base::Nanos d) { return std::chrono::duration_cast<base::Millis>(d); }
 
@@ -59,20 +52,17 @@ StickyTable::StickyTable(const base::Clock& clock, StickyOptions options)
       republish_interval_(options.ttl / 4),
       max_entries_(std::max<size_t>(options.max_entries, 1)),
       node_id_(options.node_id),
-      shard_count_(std::clamp<size_t>(max_entries_ / kMinEntriesPerShard, 1, kMaxShards)),
+      shard_count_(shard_count_for(max_entries_)),
       shards_(new Shard[shard_count_]) {
   for (size_t i = 0; i < shard_count_; ++i) {
-    shards_[i].capacity = max_entries_ / shard_count_ + (i < max_entries_ % shard_count_ ? 1 : 0);
+    shards_[i].capacity = shard_capacity(max_entries_, shard_count_, i);
   }
 }
 
 StickyTable::~StickyTable() = default;
 
 StickyTable::Shard& StickyTable::shard_for(std::string_view key) const {
-  // The map hashes mod a prime bucket count; the shard takes the high bits,
-  // so the two choices stay independent.
-  const uint64_t h = KeyHash{}(key);
-  return shards_[(h >> 32) % shard_count_];
+  return shards_[shard_of(key, shard_count_)];
 }
 
 std::optional<std::string> StickyTable::lookup(std::string_view key) {
