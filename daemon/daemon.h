@@ -44,6 +44,9 @@ class Daemon {
   // daemon cannot run (already logged by the caller).
   base::Status start();
 
+  // The main loop (status commands put their timers on it).
+  struct ev_loop* loop() const { return loop_; }
+
   // Runs the main loop until a stop signal and the drain are over.
   // Returns the process exit code.
   int run();

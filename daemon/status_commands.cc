@@ -318,8 +318,7 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
       [&d](const Request& r) { return show_status(d, r); });
   add(registry, Access::Read, "show pools", "[POOL]", "every server: health, admin state, weight, traffic",
       [&d](const Request& r) { return show_pools(d, r); });
-  // Daemon runs on libev's default loop (daemon.h); it has no accessor for it.
-  auto sampler = std::make_shared<HttpRateSampler>(ev_default_loop(0), d);
+  auto sampler = std::make_shared<HttpRateSampler>(d.loop(), d);
   add(registry, Access::Read, "show http", "",
       "mode http: requests, answers by class and request rate per frontend and server",
       [&d, sampler](const Request& r) { return show_http(d, *sampler, r); });

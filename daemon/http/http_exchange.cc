@@ -116,7 +116,7 @@ void HttpSession::reset_exchange() {
   set_cookie_.clear();
   hash_input_.clear();
   sticky_server_ = cookie_server_ = -1;
-  head_sent_whole_ = body_sent_any_ = false;
+  body_sent_any_ = false;
   response_started_ = response_head_done_ = false;
   server_keep_alive_ = false;
   status_ = 0;
@@ -148,7 +148,6 @@ void HttpSession::begin_exchange() {
   target_.assign(req.target.substr(0, kMaxLoggedTarget));
   minor_ = req.version_minor;
   request_bytes_ = req.head_size;
-  request_http10_ = req.version_minor == 0;
   request_keep_alive_ = req.keep_alive;
   idempotent_ = is_idempotent(req.method);
   request_has_body_ = req.body != http::BodyKind::None;
@@ -185,7 +184,7 @@ void HttpSession::begin_exchange() {
 
   RequestForwarding f;
   f.forwarded = conf.forwarded;
-  f.client_ip = peer_ip_;
+  f.client_ip = client_ip();
   f.client_ip_v6 = !peer_.is_ipv4();
   f.proto = conf.tls() ? "https" : "http";
   f.frontend_port = local_port_;
@@ -330,7 +329,7 @@ bool HttpSession::parse_response() {
   close_after_ = close_after_ || close_requested_ || !request_keep_alive_ || up_.eof ||
                  head.body == http::BodyKind::UntilClose || conf.timeout_keepalive.count() == 0;
   f.close = close_after_ && !upgrade;
-  f.http10_keep_alive = request_http10_ && request_keep_alive_ && !close_after_;
+  f.http10_keep_alive = minor_ == 0 && request_keep_alive_ && !close_after_;
   f.upgrade = upgrade;
   f.set_cookie = set_cookie_;
   write_response_head(head, f, &down_.out);

@@ -31,14 +31,13 @@ http::Limits limits_of(const conf::FrontendConf& fe) {
   return l;
 }
 
-std::string ip_text(const base::SocketAddress& a) {
-  std::string s = a.to_string();
-  // "1.2.3.4:5" or "[v6]:5"
+}  // namespace
+
+std::string_view HttpSession::client_ip() const {
+  std::string_view s = peer_text_;  // "1.2.3.4:5" or "[v6]:5"
   if (!s.empty() && s[0] == '[') return s.substr(1, s.find(']') - 1);
   return s.substr(0, s.rfind(':'));
 }
-
-}  // namespace
 
 void HttpSession::Flow::start_body(const http::MessageHead& head) {
   body = head.body;
@@ -54,7 +53,6 @@ HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const bas
       snapshot_(std::move(snapshot)),
       frontend_(frontend_index),
       peer_(peer),
-      peer_ip_(ip_text(peer)),
       peer_text_(peer.to_string()),
       local_port_(std::to_string(local_port)),
       client_(std::move(client)),
@@ -311,7 +309,6 @@ bool HttpSession::step_exchange() {
       server_lost("write to server failed");
       return true;
     }
-    head_sent_whole_ = up_.out.empty();
   }
   if (down_.pending()) {
     moved |= write_to(client_.get(), down_, &failed);

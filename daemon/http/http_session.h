@@ -123,12 +123,13 @@ class HttpSession final : public proxy::Session {
   const runtime::FrontendRuntime& frontend() const { return snapshot_->frontends[frontend_]; }
   const runtime::PoolRuntime& pool() const { return snapshot_->pools[pool_]; }
   const conf::FrontendConf& fe_conf() const { return *frontend().conf; }
+  // The client's address without the port (X-Forwarded-For, Forwarded).
+  std::string_view client_ip() const;
 
   proxy::Worker& worker_;
   std::shared_ptr<const runtime::RuntimeSnapshot> snapshot_;
   const uint32_t frontend_;
   base::SocketAddress peer_;
-  std::string peer_ip_;
   std::string peer_text_;   // "ip:port", for logs
   std::string local_port_;  // the port the client connected to, for X-Forwarded-Port
   base::UniqueFd client_;
@@ -147,13 +148,11 @@ class HttpSession final : public proxy::Session {
   uint32_t pool_ = 0;
   std::string method_;
   bool request_keep_alive_ = true;
-  bool request_http10_ = false;
   bool request_has_body_ = false;
   bool idempotent_ = false;
   std::string request_id_;
   std::string set_cookie_;      // sticky = cookie: added to the response
   std::string sent_head_;       // the forwarded head, kept for a replay
-  bool head_sent_whole_ = false;
   bool body_sent_any_ = false;
   bool response_started_ = false;  // a byte of the response arrived
   bool response_head_done_ = false;
