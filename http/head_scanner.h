@@ -77,4 +77,55 @@ class HeadScanner {
 // out.headers (views into `head`) and returns the start line.
 std::string_view collect_fields(std::string_view head, MessageHead& out);
 
+// What RequestParser and ResponseParser share around the scanner: the head
+// being filled (its field storage reserved once, kept across reset()) and
+// the result, which stays Done or Error until reset().
+class HeadParse {
+ public:
+  HeadParse(const Limits& limits, const StartLineRules& rules) : scanner_(limits, rules) {
+    head_.headers.reserve(limits.max_headers);
+  }
+
+  // Scans `buffer`; once the head is whole, its fields are collected and
+  // `build(start_line, head)` completes the head: the start line (valid:
+  // the scanner checked it), the framing; it returns None or why the head
+  // is refused.
+  template <typename Build>
+  ParseStatus feed(std::string_view buffer, Build&& build) {
+    if (status_ != ParseStatus::NeedMore) return status_;
+    switch (scanner_.scan(buffer)) {
+      case ScanStatus::NeedMore: return status_;
+      case ScanStatus::Error: return fail(scanner_.error());
+      case ScanStatus::Done: break;
+    }
+    head_.clear();
+    head_.head_size = scanner_.head_size();
+    const std::string_view start_line = collect_fields(buffer.substr(0, head_.head_size), head_);
+    if (const ParseError e = build(start_line, head_); e != ParseError::None) return fail(e);
+    status_ = ParseStatus::Done;
+    return status_;
+  }
+
+  const MessageHead& head() const { return head_; }
+  ParseError error() const { return error_; }
+  void reset() {
+    head_.clear();
+    scanner_.reset();
+    status_ = ParseStatus::NeedMore;
+    error_ = ParseError::None;
+  }
+
+ private:
+  ParseStatus fail(ParseError e) {
+    error_ = e;
+    status_ = ParseStatus::Error;
+    return status_;
+  }
+
+  MessageHead head_;
+  HeadScanner scanner_;  // the bytes scanned so far and their state
+  ParseStatus status_ = ParseStatus::NeedMore;
+  ParseError error_ = ParseError::None;
+};
+
 }  // namespace tandem::http

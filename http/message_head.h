@@ -107,6 +107,10 @@ struct MessageHead {
   void clear();
 };
 
+// Where parsing a head stands: more bytes needed, a whole valid head, or
+// refused (and why: the parser's error()).
+enum class ParseStatus { NeedMore, Done, Error };
+
 // ASCII case-insensitive equality (field names, tokens).
 bool iequals(std::string_view a, std::string_view b);
 

@@ -33,68 +33,42 @@ bool valid_host(std::string_view host) {
   return true;
 }
 
-}  // namespace
-
-RequestParser::RequestParser(const Limits& limits) : scanner_(limits, kRequestLine) {
-  head_.headers.reserve(limits.max_headers);
-}
-
-ParseStatus RequestParser::fail(ParseError e) {
-  error_ = e;
-  status_ = ParseStatus::Error;
-  return status_;
-}
-
-void RequestParser::reset() {
-  head_.clear();
-  scanner_.reset();
-  status_ = ParseStatus::NeedMore;
-  error_ = ParseError::None;
-}
-
-ParseStatus RequestParser::feed(std::string_view buffer) {
-  if (status_ != ParseStatus::NeedMore) return status_;
-  switch (scanner_.scan(buffer)) {
-    case ScanStatus::NeedMore: return ParseStatus::NeedMore;
-    case ScanStatus::Error: return fail(scanner_.error());
-    case ScanStatus::Done: break;
-  }
-  const ParseError e = build(buffer.substr(0, scanner_.head_size()));
-  if (e != ParseError::None) return fail(e);
-  status_ = ParseStatus::Done;
-  return status_;
-}
-
-ParseError RequestParser::build(std::string_view head) {
-  head_.clear();
-  head_.head_size = head.size();
-  parse_request_line(collect_fields(head, head_), &head_);  // valid: the scanner checked it
+// The head is whole and its fields collected: the request line, the
+// framing, Host and Expect.
+ParseError build_request(std::string_view request_line, MessageHead& head) {
+  parse_request_line(request_line, &head);  // valid: the scanner checked it
 
   Framing framing;
-  const ParseError e = read_framing(head_, framing);
+  const ParseError e = read_framing(head, framing);
   if (e != ParseError::None) return e;
   if (framing.chunked) {
-    head_.body = BodyKind::Chunked;
+    head.body = BodyKind::Chunked;
   } else if (framing.has_length) {
-    head_.body = BodyKind::Length;
-    head_.content_length = framing.length;
+    head.body = BodyKind::Length;
+    head.content_length = framing.length;
   }
-  read_connection(head_);
+  read_connection(head);
 
   // RFC 9112 3.2: 400 for an HTTP/1.1 request without Host, and for any
   // request with several Host lines or an invalid Host value.
   int hosts = 0;
-  for (const Header& h : head_.headers) {
+  for (const Header& h : head.headers) {
     if (iequals(h.name, "host")) {
-      if (++hosts == 1) head_.host = h.value;
+      if (++hosts == 1) head.host = h.value;
     } else if (iequals(h.name, "expect") && iequals(h.value, "100-continue")) {
-      head_.expect_continue = true;
+      head.expect_continue = true;
     }
   }
-  if (hosts > 1 || (hosts == 0 && head_.version_minor == 1) || !valid_host(head_.host)) {
+  if (hosts > 1 || (hosts == 0 && head.version_minor == 1) || !valid_host(head.host)) {
     return ParseError::MissingHost;
   }
   return ParseError::None;
 }
+
+}  // namespace
+
+RequestParser::RequestParser(const Limits& limits) : parse_(limits, kRequestLine) {}
+
+ParseStatus RequestParser::feed(std::string_view buffer) { return parse_.feed(buffer, build_request); }
 
 }  // namespace tandem::http

@@ -25,8 +25,6 @@
 
 namespace tandem::http {
 
-enum class ParseStatus { NeedMore, Done, Error };
-
 class RequestParser {
  public:
   explicit RequestParser(const Limits& limits);
@@ -39,22 +37,15 @@ class RequestParser {
   ParseStatus feed(std::string_view buffer);
 
   // After Done: the head (views into the buffer passed to feed()).
-  const MessageHead& head() const { return head_; }
+  const MessageHead& head() const { return parse_.head(); }
   // After Error: why.
-  ParseError error() const { return error_; }
+  ParseError error() const { return parse_.error(); }
 
   // Ready for the next request on the same connection.
-  void reset();
+  void reset() { parse_.reset(); }
 
  private:
-  ParseStatus fail(ParseError e);
-  // The scanner found a valid head of `head` bytes: fills head_ from them.
-  ParseError build(std::string_view head);
-
-  MessageHead head_;
-  HeadScanner scanner_;  // the bytes scanned so far and their state
-  ParseStatus status_ = ParseStatus::NeedMore;
-  ParseError error_ = ParseError::None;
+  HeadParse parse_;
 };
 
 }  // namespace tandem::http

@@ -21,61 +21,39 @@ bool bodiless(int status, std::string_view request_method) {
   return request_method == "CONNECT" && status < 300;
 }
 
-}  // namespace
-
-ResponseParser::ResponseParser(const Limits& limits) : scanner_(limits, kStatusLine) {
-  head_.headers.reserve(limits.max_headers);
-}
-
-ParseStatus ResponseParser::fail(ParseError e) {
-  error_ = e;
-  status_ = ParseStatus::Error;
-  return status_;
-}
-
-void ResponseParser::reset() {
-  head_.clear();
-  scanner_.reset();
-  status_ = ParseStatus::NeedMore;
-  error_ = ParseError::None;
-}
-
-ParseStatus ResponseParser::feed(std::string_view buffer, std::string_view request_method) {
-  if (status_ != ParseStatus::NeedMore) return status_;
-  switch (scanner_.scan(buffer)) {
-    case ScanStatus::NeedMore: return ParseStatus::NeedMore;
-    case ScanStatus::Error: return fail(scanner_.error());
-    case ScanStatus::Done: break;
-  }
-  const ParseError e = build(buffer.substr(0, scanner_.head_size()), request_method);
-  if (e != ParseError::None) return fail(e);
-  status_ = ParseStatus::Done;
-  return status_;
-}
-
-ParseError ResponseParser::build(std::string_view head, std::string_view request_method) {
-  head_.clear();
-  head_.head_size = head.size();
-  parse_status_line(collect_fields(head, head_), &head_);  // valid: the scanner checked it
+// The head is whole and its fields collected: the status line, then the
+// body framing, which depends on the request's method.
+ParseError build_response(std::string_view status_line, std::string_view request_method, MessageHead& head) {
+  parse_status_line(status_line, &head);  // valid: the scanner checked it
 
   // The framing fields are checked even when the status says there is no
   // body: a response with contradicting framing is refused either way.
   Framing framing;
-  const ParseError e = read_framing(head_, framing);
+  const ParseError e = read_framing(head, framing);
   if (e != ParseError::None) return e;
-  read_connection(head_);
-  if (bodiless(head_.status, request_method)) {
-    head_.body = BodyKind::None;
+  read_connection(head);
+  if (bodiless(head.status, request_method)) {
+    head.body = BodyKind::None;
   } else if (framing.chunked) {
-    head_.body = BodyKind::Chunked;
+    head.body = BodyKind::Chunked;
   } else if (framing.has_length) {
-    head_.body = BodyKind::Length;
-    head_.content_length = framing.length;
+    head.body = BodyKind::Length;
+    head.content_length = framing.length;
   } else {
-    head_.body = BodyKind::UntilClose;
-    head_.keep_alive = false;  // the body ends only when the connection does
+    head.body = BodyKind::UntilClose;
+    head.keep_alive = false;  // the body ends only when the connection does
   }
   return ParseError::None;
+}
+
+}  // namespace
+
+ResponseParser::ResponseParser(const Limits& limits) : parse_(limits, kStatusLine) {}
+
+ParseStatus ResponseParser::feed(std::string_view buffer, std::string_view request_method) {
+  return parse_.feed(buffer, [request_method](std::string_view status_line, MessageHead& head) {
+    return build_response(status_line, request_method, head);
+  });
 }
 
 }  // namespace tandem::http

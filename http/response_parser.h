@@ -31,18 +31,12 @@ class ResponseParser {
   // this response answers (for HEAD's bodiless responses).
   ParseStatus feed(std::string_view buffer, std::string_view request_method);
 
-  const MessageHead& head() const { return head_; }
-  ParseError error() const { return error_; }
-  void reset();
+  const MessageHead& head() const { return parse_.head(); }
+  ParseError error() const { return parse_.error(); }
+  void reset() { parse_.reset(); }
 
  private:
-  ParseStatus fail(ParseError e);
-  ParseError build(std::string_view head, std::string_view request_method);
-
-  MessageHead head_;
-  HeadScanner scanner_;
-  ParseStatus status_ = ParseStatus::NeedMore;
-  ParseError error_ = ParseError::None;
+  HeadParse parse_;
 };
 
 }  // namespace tandem::http
