@@ -203,8 +203,10 @@ Handover::Hooks Daemon::handover_hooks() {
   h.pause_syns = [this](bool pause) {
     listeners_.pause_syns(vips_of(handover_name_), pause);
     // HTTP keep-alive clients: closed between requests, never mid-request.
-    if (pause)
-      for (auto& w : workers_) w->close_when_idle(frontends_on(vips_of(handover_name_)));
+    if (pause) {
+      const std::vector<uint32_t> frontends = frontends_on(vips_of(handover_name_));
+      for (auto& w : workers_) w->close_when_idle(frontends);
+    }
   };
   h.open_connections = [this] { return connections_on(vips_of(handover_name_)); };
   // A stop resigns for good: its hold lasts until VRRP stops.
