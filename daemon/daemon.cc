@@ -8,7 +8,6 @@
 
 #include "base/log.h"
 #include "base/sd_notify.h"
-#include "daemon/feature_gate.h"
 #include "daemon/http/router.h"
 #include "daemon/runtime/pool_builder.h"
 #include "daemon/status_commands.h"
@@ -85,7 +84,7 @@ base::Status Daemon::start() {
         i, connections_, [this](proxy::ConnectReport&& r) { reports_.post(std::move(r)); }));
     workers_.back()->start();
   }
-  health_.reconcile(*config_, registry_);
+  health_.reconcile(*config_, registry_, frontend_resources_.pools_tls());
   publish();
   housekeeping_timer_.start(kHousekeeping, kHousekeeping);
   // Last: the proxy is ready before this node can become master.
@@ -118,6 +117,7 @@ void Daemon::publish() {
     auto sticky = sticky_.find(pool.name);
     next->pools.push_back(runtime::build_pool_runtime(
         pool, registry_, sticky == sticky_.end() ? nullptr : sticky->second, previous));
+    next->pools.back().tls = frontend_resources_.pool_tls(pool.name);
   }
   std::vector<std::vector<proxy::ListenerAssignment>> listeners(workers_.size());
   for (uint32_t fi = 0; fi < config_->frontends.size(); ++fi) {
@@ -291,12 +291,10 @@ std::vector<std::string> Daemon::reload() {
   conf::LoadResult loaded = conf::load_config_file(config_->file);
   if (!loaded.ok()) {
     for (const auto& e : loaded.errors) problems.push_back(e.to_string());
-  } else if (auto missing = features_not_available(*loaded.config); !missing.empty()) {
-    problems = std::move(missing);
   } else if (loaded.config->global.status_socket != config_->global.status_socket) {
     problems.push_back(config_->file + ": [global] status_socket: cannot change on reload (restart needed)");
   }
-  FrontendResources::TlsMap tls;
+  FrontendResources::TlsSet tls;
   if (problems.empty()) {
     auto built = frontend_resources_.build_tls(*loaded.config);  // reads the certificate files anew
     if (!built) problems.push_back(built.error().message);
@@ -338,7 +336,7 @@ std::vector<std::string> Daemon::reload() {
   reconcile_sticky_tables(*config_);
   frontend_resources_.set_tls(std::move(tls));
   frontend_resources_.reopen_logs();  // rotation: `mv` the file, then reload
-  health_.reconcile(*config_, registry_);
+  health_.reconcile(*config_, registry_, frontend_resources_.pools_tls());
   publish();
   ++reloads_;
   TLOG_NOTICE("reloaded %s: %zu frontends, %zu pools", config_->file.c_str(), config_->frontends.size(),

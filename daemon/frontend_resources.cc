@@ -1,10 +1,13 @@
 #include "daemon/frontend_resources.h"
 
+#include <algorithm>
+
 #include "base/clock.h"
 #include "base/log.h"
 #include "daemon/http/access_log.h"
 #include "daemon/tables/source_limits.h"
 #include "daemon/tls/frontend_tls.h"
+#include "daemon/tls/pool_tls.h"
 #include "daemon/tls/ticket_keys.h"
 
 namespace tandem {
@@ -61,20 +64,32 @@ base::Status FrontendResources::reconcile(const conf::Config& config) {
   return {};
 }
 
-base::Result<FrontendResources::TlsMap> FrontendResources::build_tls(const conf::Config& config) const {
-  TlsMap built;
+base::Result<FrontendResources::TlsSet> FrontendResources::build_tls(const conf::Config& config) const {
+  TlsSet built;
   for (const conf::FrontendConf& fe : config.frontends) {
     if (!fe.tls()) continue;
     auto tls = tls::FrontendTls::build(fe, ticket_keys_);
     if (!tls) return tls.error();
-    built.emplace(fe.name, std::move(*tls));
+    built.frontends.emplace(fe.name, std::move(*tls));
+  }
+  for (const conf::PoolConf& pool : config.pools) {
+    if (std::none_of(pool.servers.begin(), pool.servers.end(), [](const conf::ServerConf& s) { return s.tls; }))
+      continue;
+    auto tls = tls::PoolTls::build(pool);
+    if (!tls) return tls.error();
+    built.pools.emplace(pool.name, std::move(*tls));
   }
   return built;
 }
 
 std::shared_ptr<const tls::FrontendTls> FrontendResources::tls(const std::string& frontend) const {
-  auto it = tls_.find(frontend);
-  return it == tls_.end() ? nullptr : it->second;
+  auto it = tls_.frontends.find(frontend);
+  return it == tls_.frontends.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const tls::PoolTls> FrontendResources::pool_tls(const std::string& pool) const {
+  auto it = tls_.pools.find(pool);
+  return it == tls_.pools.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<tables::SourceLimits> FrontendResources::limits(const std::string& frontend) const {

@@ -25,6 +25,7 @@ class AccessLog;
 }
 namespace tandem::tls {
 class FrontendTls;
+class PoolTls;
 class TicketKeys;
 }
 
@@ -40,14 +41,20 @@ class FrontendResources {
   // opened, named FILE:LINE) nothing changed.
   base::Status reconcile(const conf::Config& config);
 
-  // The TLS of every frontend with `tls_cert`, by frontend name, as built
-  // from `config` and the files it names now. The first error, named
-  // FILE:LINE, fails the whole build; nothing changes either way until
-  // set_tls() (a reload that fails later keeps the running contexts).
-  using TlsMap = std::map<std::string, std::shared_ptr<const tls::FrontendTls>>;
-  base::Result<TlsMap> build_tls(const conf::Config& config) const;
-  void set_tls(TlsMap tls) { tls_ = std::move(tls); }
+  // The TLS of every frontend with `tls_cert` and of every pool with a
+  // `tls` server, by name, as built from `config` and the files it names
+  // now. The first error, named FILE:LINE, fails the whole build; nothing
+  // changes either way until set_tls() (a reload that fails later keeps the
+  // running contexts).
+  struct TlsSet {
+    std::map<std::string, std::shared_ptr<const tls::FrontendTls>> frontends;
+    std::map<std::string, std::shared_ptr<const tls::PoolTls>> pools;
+  };
+  base::Result<TlsSet> build_tls(const conf::Config& config) const;
+  void set_tls(TlsSet tls) { tls_ = std::move(tls); }
   std::shared_ptr<const tls::FrontendTls> tls(const std::string& frontend) const;
+  std::shared_ptr<const tls::PoolTls> pool_tls(const std::string& pool) const;
+  const std::map<std::string, std::shared_ptr<const tls::PoolTls>>& pools_tls() const { return tls_.pools; }
 
   std::shared_ptr<tables::SourceLimits> limits(const std::string& frontend) const;
   std::shared_ptr<http_proxy::AccessLog> access_log(const std::string& frontend) const;
@@ -61,7 +68,7 @@ class FrontendResources {
   std::map<std::string, std::shared_ptr<tables::SourceLimits>> limits_;
   std::map<std::string, std::shared_ptr<http_proxy::AccessLog>> logs_;
   std::shared_ptr<tls::TicketKeys> ticket_keys_;
-  TlsMap tls_;
+  TlsSet tls_;
 };
 
 }  // namespace tandem

@@ -13,7 +13,8 @@ struct HealthManager::Entry {
 
 namespace {
 
-health::CheckParams check_params(const conf::PoolConf& pool, const runtime::ServerState& server) {
+health::CheckParams check_params(const conf::PoolConf& pool, const conf::ServerConf& conf,
+                                 const runtime::ServerState& server, const PoolTlsMap& pool_tls) {
   health::CheckParams p;
   p.kind = pool.health == conf::HealthKind::Http ? health::CheckKind::Http : health::CheckKind::Tcp;
   p.target = server.address();
@@ -22,6 +23,11 @@ health::CheckParams check_params(const conf::PoolConf& pool, const runtime::Serv
   p.http_path = pool.health_path;
   p.expect_status = pool.health_expect;
   p.host = pool.health_host;
+  if (conf.tls) {
+    auto it = pool_tls.find(pool.name);
+    if (it != pool_tls.end()) p.tls = it->second;
+    p.server_name = conf.name;
+  }
   return p;
 }
 
@@ -32,7 +38,8 @@ HealthManager::HealthManager(struct ev_loop* loop, std::function<void()> on_chan
 
 HealthManager::~HealthManager() = default;
 
-void HealthManager::reconcile(const conf::Config& config, const runtime::StateRegistry& registry) {
+void HealthManager::reconcile(const conf::Config& config, const runtime::StateRegistry& registry,
+                              const PoolTlsMap& pool_tls) {
   for (auto& [key, entry] : entries_) entry->seen = false;
   for (const conf::PoolConf& pool : config.pools) {
     for (const conf::ServerConf& s : pool.servers) {
@@ -55,7 +62,7 @@ void HealthManager::reconcile(const conf::Config& config, const runtime::StateRe
         }
         continue;
       }
-      health::CheckParams params = check_params(pool, *state);
+      health::CheckParams params = check_params(pool, s, *state, pool_tls);
       if (entry.checker) {
         entry.checker->set_params(std::move(params));
       } else {

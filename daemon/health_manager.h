@@ -19,6 +19,9 @@
 
 namespace tandem {
 
+// The client TLS of the pools with `tls` servers, by pool name.
+using PoolTlsMap = std::map<std::string, std::shared_ptr<const tls::PoolTls>>;
+
 class HealthManager {
  public:
   // `on_change` runs after any server went up or down, and after a server's
@@ -28,8 +31,9 @@ class HealthManager {
 
   // Matches the checks to `config`: new servers get a checker, removed ones
   // lose theirs, changed check settings restart it. A server that keeps its
-  // state (see StateRegistry) keeps its tracker too.
-  void reconcile(const conf::Config& config, const runtime::StateRegistry& registry);
+  // state (see StateRegistry) keeps its tracker too. Http checks of `tls`
+  // servers go through `pool_tls`.
+  void reconcile(const conf::Config& config, const runtime::StateRegistry& registry, const PoolTlsMap& pool_tls = {});
 
   // A connection attempt seen by a worker (passive health).
   void on_connect_report(const proxy::ConnectReport& report);

@@ -14,7 +14,6 @@
 #include "base/log.h"
 #include "conf/config.h"
 #include "daemon/daemon.h"
-#include "daemon/feature_gate.h"
 #include "daemon/frontend_resources.h"
 #include "daemon/version.h"
 
@@ -61,10 +60,6 @@ int main(int argc, char** argv) {
   if (!loaded.ok()) {
     // One line per problem, nothing else: scripts and editors parse FILE:LINE.
     for (const auto& e : loaded.errors) fprintf(stderr, "%s\n", e.to_string().c_str());
-    return 1;
-  }
-  if (auto missing = tandem::features_not_available(*loaded.config); !missing.empty()) {
-    for (const auto& m : missing) fprintf(stderr, "%s\n", m.c_str());
     return 1;
   }
   if (check_only) {

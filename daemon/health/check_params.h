@@ -4,9 +4,14 @@
 // health_interval, health_timeout) and the server's address.
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "base/socket_address.h"
+
+namespace tandem::tls {
+class PoolTls;
+}
 
 namespace tandem::health {
 
@@ -35,6 +40,10 @@ struct CheckParams {
   // Http only. The Host header; empty means the target as "10.0.0.21:8080"
   // (or "[2001:db8::1]:8080").
   std::string host;
+  // Http only: a server with `tls` is checked over TLS, as its pool's
+  // connections are made (the same verification and SNI); null = plain.
+  std::shared_ptr<const tls::PoolTls> tls;
+  std::string server_name;  // with `tls`: the server's name in its pool
 
   bool operator==(const CheckParams&) const = default;
 };

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "daemon/health/http_status_line.h"
+#include "daemon/tls/pool_tls.h"
 
 namespace tandem::health {
 namespace {
@@ -58,18 +59,23 @@ void HealthProbe::begin(const CheckParams& params) {
   timer_.start(std::chrono::duration<double>(timeout_).count());
 
   const sockaddr* sa = params.target.get();
-  fd_.reset(::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (!fd_) return finish(false, "socket: " + errno_text(errno));
+  conn_ = proxy::Stream(base::UniqueFd(::socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)));
+  if (!conn_) return finish(false, "socket: " + errno_text(errno));
+  if (kind_ == CheckKind::Http && params.tls) {
+    SSL* ssl = params.tls->new_ssl(params.server_name);
+    if (ssl == nullptr) return finish(false, "TLS: cannot create a session");
+    conn_.use_tls(ssl);
+  }
   // Close with a reset rather than a FIN: a check every second per server
   // would otherwise leave a TIME_WAIT socket (and a local port) behind each
   // time on this node. Backends see an aborted idle connection, as with
   // HAProxy's checks. Best effort: without it the close is merely clean.
   const linger no_linger{1, 0};
-  (void)::setsockopt(fd_.get(), SOL_SOCKET, SO_LINGER, &no_linger, sizeof no_linger);
+  (void)::setsockopt(conn_.fd(), SOL_SOCKET, SO_LINGER, &no_linger, sizeof no_linger);
 
-  if (::connect(fd_.get(), sa, params.target.size()) == 0) return on_connected();
+  if (::connect(conn_.fd(), sa, params.target.size()) == 0) return on_connected();
   if (errno != EINPROGRESS) return finish(false, errno_text(errno));
-  io_.set(fd_.get(), EV_WRITE);
+  io_.set(conn_.fd(), EV_WRITE);
 }
 
 void HealthProbe::cancel() { release(); }
@@ -79,7 +85,7 @@ void HealthProbe::on_io(int /*revents*/) {
     case Phase::Connecting: {
       int err = 0;
       socklen_t len = sizeof err;
-      if (::getsockopt(fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+      if (::getsockopt(conn_.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
       if (err == EINPROGRESS || err == EALREADY) return;  // spurious wake-up
       if (err != 0) return finish(false, errno_text(err));
       return on_connected();
@@ -98,29 +104,34 @@ void HealthProbe::on_connected() {
 
 void HealthProbe::try_send() {
   while (sent_ < request_.size()) {
-    const ssize_t n = ::send(fd_.get(), request_.data() + sent_, request_.size() - sent_, MSG_NOSIGNAL);
+    // With TLS the first write drives the handshake.
+    iovec iov{request_.data() + sent_, request_.size() - sent_};
+    const ssize_t n = conn_.write(&iov, 1);
     if (n > 0) {
       sent_ += static_cast<size_t>(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      io_.set(fd_.get(), EV_WRITE);
+      io_.set(conn_.fd(), conn_.events(false, true));
       return;
     }
-    return finish(false, "sending the request: " + errno_text(n < 0 ? errno : EPIPE));
+    return finish(false, "sending the request: " + failure_text(n < 0 ? errno : EPIPE));
   }
   phase_ = Phase::Receiving;
-  io_.set(fd_.get(), EV_READ);
+  io_.set(conn_.fd(), conn_.events(true, false));
 }
 
 void HealthProbe::try_receive() {
   for (;;) {
-    const ssize_t n = ::recv(fd_.get(), received_.data() + received_len_, received_.size() - received_len_, 0);
+    const ssize_t n = conn_.read(received_.data() + received_len_, received_.size() - received_len_);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return;  // the watcher stays on EV_READ
-      return finish(false, errno_text(errno));
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        io_.set(conn_.fd(), conn_.events(true, false));  // TLS may need the socket writable
+        return;
+      }
+      return finish(false, failure_text(errno));
     }
     if (n == 0) {
       return finish(false, received_len_ == 0 ? "connection closed before a response"
@@ -141,6 +152,12 @@ void HealthProbe::try_receive() {
   }
 }
 
+// errno's text, or OpenSSL's reason for a TLS failure.
+std::string HealthProbe::failure_text(int error) const {
+  if (error == EPROTO && !conn_.tls_error().empty()) return "TLS: " + conn_.tls_error();
+  return errno_text(error);
+}
+
 void HealthProbe::on_timeout(int /*revents*/) {
   const char* where = phase_ == Phase::Connecting ? "while connecting"
                       : phase_ == Phase::Sending  ? "while sending the request"
@@ -151,7 +168,7 @@ void HealthProbe::on_timeout(int /*revents*/) {
 void HealthProbe::release() {
   io_.stop();
   timer_.stop();
-  fd_.reset();
+  conn_.reset();
   phase_ = Phase::Idle;
 }
 

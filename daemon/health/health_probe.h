@@ -1,6 +1,7 @@
 #pragma once
 // One health probe in flight: a non-blocking connect to the target and, for
-// HTTP checks, one request and its status line. The I/O half of the health
+// HTTP checks, one request and its status line (over TLS for a server with
+// `tls`: the handshake is part of the probe and of its timeout). The I/O half of the health
 // checks; HealthChecker decides when to probe, http_status_line parses.
 //
 // Internal to daemon/health (the daemon uses HealthChecker).
@@ -16,7 +17,7 @@
 #include <string>
 
 #include "base/ev_watch.h"
-#include "base/unique_fd.h"
+#include "daemon/proxy/stream.h"
 #include "daemon/health/check_params.h"
 #include "daemon/health/check_result.h"
 
@@ -57,11 +58,12 @@ class HealthProbe {
   void try_send();
   void try_receive();
   void finish(bool ok, std::string reason);
+  std::string failure_text(int error) const;
   void release();
 
   DoneCallback done_;
   void* owner_;
-  base::UniqueFd fd_;
+  proxy::Stream conn_;  // TLS over the socket for http checks of `tls` servers
   base::IoWatcher io_;
   base::TimerWatcher timer_;
   Phase phase_ = Phase::Idle;

@@ -16,6 +16,7 @@
 #include "daemon/http/http_session.h"
 #include "daemon/http/router.h"
 #include "daemon/http/server_conn_pool.h"
+#include "daemon/tls/pool_tls.h"
 #include "daemon/proxy/server_connect.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
@@ -25,6 +26,9 @@
 namespace tandem::http_proxy {
 namespace {
 
+// A server whose TLS handshake fails (a wrong CA, name or protocol) fails
+// every request sent to it: logged at most 5 lines per 10 s.
+base::RateLimitedLog g_server_tls(5, std::chrono::seconds(10));
 base::RateLimitedLog g_bad_requests(5, std::chrono::seconds(10));
 base::RateLimitedLog g_bad_responses(5, std::chrono::seconds(10));
 
@@ -233,6 +237,12 @@ void HttpSession::connect_server() {
   proxy::ConnectStart c = proxy::start_connect(server_->address());
   server_conn_ = proxy::Stream(std::move(c.fd));
   if (!server_conn_) return on_connect_failed(c.error, c.what);
+  if (pool().conf->servers[static_cast<size_t>(index)].tls) {
+    // The handshake starts with the first write of the request.
+    SSL* ssl = pool().tls ? pool().tls->new_ssl(server_->name()) : nullptr;
+    if (ssl == nullptr) return connect_failed("TLS: cannot create a session (out of memory)");
+    server_conn_.use_tls(ssl);
+  }
   if (c.connected) return on_connected();
   phase_ = Phase::Connecting;
   phase_started_ = ev_now(worker_.loop());
@@ -256,9 +266,14 @@ void HttpSession::on_connected() {
 }
 
 void HttpSession::on_connect_failed(int error, const char* what) {
+  connect_failed(proxy::connect_failure_reason(error, what, pool().conf->timeout_connect));
+}
+
+// No connection to the server (TCP, or its TLS handshake): nothing reached
+// it, so any request may go to another server.
+void HttpSession::connect_failed(const std::string& reason) {
   runtime::bump(server_->traffic().slot(worker_.id()).connect_failures);
-  worker_.report_connect(server_, false,
-                         proxy::connect_failure_reason(error, what, pool().conf->timeout_connect).c_str());
+  worker_.report_connect(server_, false, reason.c_str());
   release_server(false);
   phase_ = Phase::Exchange;
   if (retries_left_-- > 0) return connect_server();  // nothing was sent: any method may go elsewhere
@@ -268,6 +283,12 @@ void HttpSession::on_connect_failed(int error, const char* what) {
 
 // The server connection broke before the response was complete.
 void HttpSession::server_lost(const char* why) {
+  if (server_conn_.tls() && !server_conn_.handshake_done()) {
+    std::string reason = "TLS handshake: " + (server_conn_.tls_error().empty() ? std::string(why) : server_conn_.tls_error());
+    g_server_tls.log(base::LogLevel::Warning, "pool %s: server %s: %s", pool().conf->name.c_str(),
+                       server_->name().c_str(), reason.c_str());
+    return connect_failed(reason);
+  }
   bool reused = server_reused_;
   TLOG_DEBUG("%s: %s: server %s: %s%s", fe_conf().name.c_str(), peer_.to_string().c_str(), server_->name().c_str(), why,
              reused ? " (a reused connection)" : "");

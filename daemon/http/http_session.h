@@ -115,6 +115,7 @@ class HttpSession final : public proxy::Session {
   void connect_server();
   void on_connected();
   void on_connect_failed(int error, const char* what);
+  void connect_failed(const std::string& reason);
   void server_lost(const char* why);
   bool parse_response();
   void end_exchange();

@@ -32,7 +32,12 @@ void Stream::use_tls(SSL* ssl) {
   SSL_set_fd(ssl, fd_.get());
 }
 
+void Stream::keep_session() {
+  if (ssl_ && !broken_ && handshake_done()) SSL_set_shutdown(ssl_.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+}
+
 void Stream::reset() {
+  keep_session();
   ssl_.reset();
   fd_.reset();
   read_wants_write_ = write_wants_read_ = broken_ = false;
@@ -101,6 +106,8 @@ ssize_t Stream::tls_result(bool reading) {
     default:  // SSL_ERROR_SSL: a protocol error (bad bytes, version, cipher, alert)
       broken_ = true;
       tls_error_ = take_ssl_error();
+      if (long v = SSL_get_verify_result(ssl_.get()); v != X509_V_OK)
+        tls_error_ += std::string(": ") + X509_verify_cert_error_string(v);
       errno = EPROTO;
       return -1;
   }

@@ -28,8 +28,18 @@ class Stream {
  public:
   Stream() = default;
   explicit Stream(base::UniqueFd fd) : fd_(std::move(fd)) {}
+  ~Stream() { keep_session(); }
   Stream(Stream&&) noexcept = default;
-  Stream& operator=(Stream&&) noexcept = default;
+  Stream& operator=(Stream&& other) noexcept {
+    keep_session();
+    fd_ = std::move(other.fd_);
+    ssl_ = std::move(other.ssl_);
+    read_wants_write_ = other.read_wants_write_;
+    write_wants_read_ = other.write_wants_read_;
+    broken_ = other.broken_;
+    tls_error_ = std::move(other.tls_error_);
+    return *this;
+  }
 
   // Puts TLS over the socket: `ssl` (owned from now on, set to accept or
   // connect state by the caller) gets the fd.
@@ -69,6 +79,11 @@ class Stream {
   const std::string& tls_error() const { return tls_error_; }
 
  private:
+  // OpenSSL drops a session from its cache when its connection is freed
+  // without close_notify sent, unless told the shutdown is done; a
+  // connection that simply closes (most clients, Tandem's health probes)
+  // still leaves a resumable session. Not after a fatal error.
+  void keep_session();
   // Maps a failed SSL_read_ex/SSL_write_ex to recv-like semantics.
   ssize_t tls_result(bool reading);
 

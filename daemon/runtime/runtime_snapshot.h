@@ -26,6 +26,7 @@ class AccessLog;
 }
 namespace tandem::tls {
 class FrontendTls;
+class PoolTls;
 }
 
 namespace tandem::runtime {
@@ -44,6 +45,8 @@ struct PoolRuntime {
   std::shared_ptr<const std::vector<int32_t>> maglev;
   // sticky = source: the pool's table (kept across reloads).
   std::shared_ptr<tables::StickyTable> sticky;
+  // Servers with `tls`: the client context; null when none has.
+  std::shared_ptr<const tls::PoolTls> tls;
 };
 
 struct FrontendRuntime {

@@ -30,7 +30,10 @@ bool keyed(const TicketKey& key, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_
 // OpenSSL's ticket key callback (SSL_CTX_set_tlsext_ticket_key_evp_cb):
 // encrypt: name the key and key the cipher and MAC, 1 (or -1: no ticket);
 // decrypt: 0 for an unknown key (full handshake), 1 for the current key,
-// 2 for an older one (resumes, and a fresh ticket is issued).
+// 2 for an older one (resumes, and a fresh ticket is issued). TLS 1.3 always
+// gets a fresh ticket: clients use each TLS 1.3 ticket once (RFC 8446 C.4,
+// and OpenSSL's client does), so without one a client resumes only every
+// other connection.
 int on_ticket_key(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_CTX* cipher, EVP_MAC_CTX* mac,
                   int encrypt) {
   auto* keys = static_cast<TicketKeys*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), app_data_index()));
@@ -45,7 +48,7 @@ int on_ticket_key(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_C
   std::optional<TicketKey> key = keys->find(name, &newest);
   if (!key) return 0;
   if (!keyed(*key, iv, cipher, mac, false)) return -1;
-  return newest ? 1 : 2;
+  return newest && SSL_version(ssl) != TLS1_3_VERSION ? 1 : 2;
 }
 
 }  // namespace
