@@ -34,6 +34,8 @@ std::vector<uint32_t> http_pool_indices(const runtime::RuntimeSnapshot& snapshot
 
 std::string frontend_rate_key(const std::string& frontend) { return "frontend " + frontend; }
 
+std::string pool_rate_key(const std::string& pool) { return "pool " + pool; }
+
 std::string server_rate_key(const std::string& pool, const std::string& server) {
   return "server " + pool + "/" + server;
 }
@@ -44,8 +46,13 @@ void sample_http_requests(const runtime::RuntimeSnapshot& snapshot, base::MonoTi
     if (is_http(fe)) rates.sample(frontend_rate_key(fe.conf->name), now, fe.state->traffic().totals().requests);
   }
   for (uint32_t p : http_pool_indices(snapshot)) {
-    for (const auto& s : snapshot.pools[p].servers)
-      rates.sample(server_rate_key(s->pool(), s->name()), now, s->traffic().totals().requests);
+    uint64_t pool_requests = 0;
+    for (const auto& s : snapshot.pools[p].servers) {
+      uint64_t requests = s->traffic().totals().requests;
+      pool_requests += requests;
+      rates.sample(server_rate_key(s->pool(), s->name()), now, requests);
+    }
+    rates.sample(pool_rate_key(snapshot.pools[p].conf->name), now, pool_requests);
   }
   rates.end_tick();
 }
@@ -60,6 +67,19 @@ status::Table http_frontends_table(const runtime::RuntimeSnapshot& snapshot, con
     t.add_row({fe.conf->name, tt.requests, rate_cell(rates, frontend_rate_key(fe.conf->name), now, tt.requests),
                tt.responses[0], tt.responses[1], tt.responses[2], tt.responses[3], tt.responses[4],
                tt.own_responses});
+  }
+  return t;
+}
+
+status::Table http_pools_table(const runtime::RuntimeSnapshot& snapshot, const status::RateWindow& rates,
+                               base::MonoTime now) {
+  status::Table t({"pool", "requests", "req_per_s", "resp_1xx", "resp_2xx", "resp_3xx", "resp_4xx", "resp_5xx"});
+  for (uint32_t p : http_pool_indices(snapshot)) {
+    runtime::TrafficTotals sum;
+    for (const auto& s : snapshot.pools[p].servers) sum += s->traffic().totals();
+    const std::string& name = snapshot.pools[p].conf->name;
+    t.add_row({name, sum.requests, rate_cell(rates, pool_rate_key(name), now, sum.requests), sum.responses[0],
+               sum.responses[1], sum.responses[2], sum.responses[3], sum.responses[4]});
   }
   return t;
 }
@@ -82,9 +102,12 @@ status::Table http_servers_table(const runtime::RuntimeSnapshot& snapshot, const
 std::string show_http_body(const runtime::RuntimeSnapshot& snapshot, const status::RateWindow& rates,
                            base::MonoTime now, bool json) {
   status::Table frontends = http_frontends_table(snapshot, rates, now);
+  status::Table pools = http_pools_table(snapshot, rates, now);
   status::Table servers = http_servers_table(snapshot, rates, now);
-  if (json) return "{\"frontends\":" + frontends.to_json() + ",\"servers\":" + servers.to_json() + "}";
-  return frontends.to_text() + "\n" + servers.to_text();
+  if (json)
+    return "{\"frontends\":" + frontends.to_json() + ",\"pools\":" + pools.to_json() + ",\"servers\":" +
+           servers.to_json() + "}";
+  return frontends.to_text() + "\n" + pools.to_text() + "\n" + servers.to_text();
 }
 
 }  // namespace tandem

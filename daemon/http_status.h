@@ -30,10 +30,11 @@ std::vector<uint32_t> http_pool_indices(const runtime::RuntimeSnapshot& snapshot
 // The RateWindow keys of a frontend's and of a server's request counter.
 std::string frontend_rate_key(const std::string& frontend);
 std::string server_rate_key(const std::string& pool, const std::string& server);
+std::string pool_rate_key(const std::string& pool);
 
-// One tick of sampling: the request counter of every http frontend and of
-// every server of http_pool_indices(), at `now`; counters no longer there
-// are forgotten.
+// One tick of sampling: the request counter of every http frontend, of
+// every pool of http_pool_indices() and of each of its servers, at `now`;
+// counters no longer there are forgotten.
 void sample_http_requests(const runtime::RuntimeSnapshot& snapshot, base::MonoTime now, status::RateWindow& rates);
 
 // `show http`'s first table, one row per http frontend in config order:
@@ -41,14 +42,18 @@ void sample_http_requests(const runtime::RuntimeSnapshot& snapshot, base::MonoTi
 // (req_per_s is null until the window has a sample at least 1 s old).
 status::Table http_frontends_table(const runtime::RuntimeSnapshot& snapshot, const status::RateWindow& rates,
                                    base::MonoTime now);
-// Its second table, one row per server of http_pool_indices(), pools in
+// Its second table, one row per pool of http_pool_indices(), the sums over
+// its servers: pool requests req_per_s resp_1xx … resp_5xx.
+status::Table http_pools_table(const runtime::RuntimeSnapshot& snapshot, const status::RateWindow& rates,
+                               base::MonoTime now);
+// Its third table, one row per server of http_pool_indices(), pools in
 // config order: pool server requests req_per_s resp_1xx … resp_5xx.
 status::Table http_servers_table(const runtime::RuntimeSnapshot& snapshot, const status::RateWindow& rates,
                                  base::MonoTime now);
 
-// The body of `show http`: the two tables as text, separated by an empty
-// line (as `show vrrp` does), or with `json` one object
-// {"frontends":[...],"servers":[...]}.
+// The body of `show http`: the three tables as text, separated by empty
+// lines (as `show vrrp` does), or with `json` one object
+// {"frontends":[...],"pools":[...],"servers":[...]}.
 std::string show_http_body(const runtime::RuntimeSnapshot& snapshot, const status::RateWindow& rates,
                            base::MonoTime now, bool json);
 

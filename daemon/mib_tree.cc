@@ -91,6 +91,8 @@ void add_http_servers(const runtime::RuntimeSnapshot& snapshot, const Oid& base,
 void add_pools_and_servers(const Daemon& d, const Oid& base, MibView& view) {
   TableWriter pools(view, base, 3);
   TableWriter servers(view, base, 4);
+  std::vector<bool> is_http_pool(d.snapshot().pools.size(), false);
+  for (uint32_t i : http_pool_indices(d.snapshot())) is_http_pool[i] = true;
   uint32_t p = 0;
   for (const auto& pool : d.snapshot().pools) {
     ++p;
@@ -139,6 +141,7 @@ void add_pools_and_servers(const Daemon& d, const Oid& base, MibView& view) {
     pools.cell(9, {p}, MibValue::counter64(sum.bytes_out));
     pools.cell(10, {p}, MibValue::gauge32(sticky != nullptr ? sticky->size() : 0));
     pools.cell(11, {p}, truth(pool.using_backups));
+    if (is_http_pool[p - 1]) http_cells(pools, 12, {p}, sum);  // 12..17: the sums over its servers
   }
 }
 

@@ -64,10 +64,10 @@ else
 fi
 stop_proc hold
 check "show sticky --json: an array" eval "ctl show sticky --json | jcheck - 'isinstance(d, list)'"
-check "show http --json: no http frontend, two empty tables" eval \
-  "ctl show http --json | jcheck - 'd == {\"frontends\": [], \"servers\": []}'"
-check "show http (text): the two table headers" eval \
-  'out=$(ctl show http) && echo "$out" | grep -q "^FRONTEND  REQUESTS  REQ_PER_S" && echo "$out" | grep -q "^POOL  SERVER  REQUESTS"'
+check "show http --json: no http frontend, three empty tables" eval \
+  "ctl show http --json | jcheck - 'd == {\"frontends\": [], \"pools\": [], \"servers\": []}'"
+check "show http (text): the three table headers" eval \
+  'out=$(ctl show http) && echo "$out" | grep -q "^FRONTEND  REQUESTS  REQ_PER_S" && echo "$out" | grep -q "^POOL  REQUESTS  REQ_PER_S" && echo "$out" | grep -q "^POOL  SERVER  REQUESTS"'
 check "show status --json: a tcp frontend has no HTTP counts" eval \
   "ctl show status --json | jcheck - 'all(f[\"requests\"] is None and f[\"resp_5xx\"] is None for f in d[\"frontends\"]) and \"http\" not in d'"
 

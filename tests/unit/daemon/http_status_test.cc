@@ -64,6 +64,10 @@ BOOST_AUTO_TEST_CASE(show_http_lists_http_frontends_then_their_servers) {
              "web            120  -                 0       100         5        10         3            4\n"
              "edge             2  -                 0         2         0         0         0            0\n"
              "\n"
+             "POOL  REQUESTS  REQ_PER_S  RESP_1XX  RESP_2XX  RESP_3XX  RESP_4XX  RESP_5XX\n"
+             "app        110  -                 0       100         5         2         3\n"
+             "api          6  -                 0         2         0         4         0\n"
+             "\n"
              "POOL  SERVER  REQUESTS  REQ_PER_S  RESP_1XX  RESP_2XX  RESP_3XX  RESP_4XX  RESP_5XX\n"
              "app   be1           60  -                 0        55         2         1         2\n"
              "app   be2           50  -                 0        45         3         1         1\n"
@@ -74,6 +78,11 @@ BOOST_AUTO_TEST_CASE(show_http_lists_http_frontends_then_their_servers) {
              "\"resp_3xx\":5,\"resp_4xx\":10,\"resp_5xx\":3,\"own_answers\":4},"
              "{\"frontend\":\"edge\",\"requests\":2,\"req_per_s\":null,\"resp_1xx\":0,\"resp_2xx\":2,"
              "\"resp_3xx\":0,\"resp_4xx\":0,\"resp_5xx\":0,\"own_answers\":0}],"
+             "\"pools\":["
+             "{\"pool\":\"app\",\"requests\":110,\"req_per_s\":null,\"resp_1xx\":0,\"resp_2xx\":100,"
+             "\"resp_3xx\":5,\"resp_4xx\":2,\"resp_5xx\":3},"
+             "{\"pool\":\"api\",\"requests\":6,\"req_per_s\":null,\"resp_1xx\":0,\"resp_2xx\":2,"
+             "\"resp_3xx\":0,\"resp_4xx\":4,\"resp_5xx\":0}],"
              "\"servers\":["
              "{\"pool\":\"app\",\"server\":\"be1\",\"requests\":60,\"req_per_s\":null,\"resp_1xx\":0,"
              "\"resp_2xx\":55,\"resp_3xx\":2,\"resp_4xx\":1,\"resp_5xx\":2},"
@@ -91,8 +100,9 @@ BOOST_AUTO_TEST_CASE(rates_come_from_the_sampled_counters) {
     set_http(b.server_slot(0, 0), 3u * static_cast<uint64_t>(s), {});
     sample_http_requests(b.snapshot(), kT0 + std::chrono::seconds(s), rates);
   }
-  // Sampled: web, edge, be1, be2, api1 (not the tcp frontend, nor pools db and spare).
-  BOOST_TEST(rates.keys() == 5u);
+  // Sampled: web, edge, pools app and api, be1, be2, api1 (not the tcp
+  // frontend, nor pools db and spare).
+  BOOST_TEST(rates.keys() == 7u);
   // 500 ms after the last tick web has served 10 more (20/s); the base is
   // the tick of 9.5 s before (60 requests).
   set_http(b.frontend_slot(0), 250, {});
@@ -104,6 +114,9 @@ BOOST_AUTO_TEST_CASE(rates_come_from_the_sampled_counters) {
   status::Table servers = http_servers_table(b.snapshot(), rates, kT0 + 12s);
   BOOST_TEST(servers.to_json().find("\"server\":\"be1\",\"requests\":36,\"req_per_s\":3.0,") != std::string::npos,
              servers.to_json());
+  status::Table pools = http_pools_table(b.snapshot(), rates, kT0 + 12s);
+  BOOST_TEST(pools.to_json().find("\"pool\":\"app\",\"requests\":36,\"req_per_s\":3.0,") != std::string::npos,
+             pools.to_json());
 }
 
 BOOST_AUTO_TEST_CASE(a_node_without_http_frontends_shows_empty_tables) {
@@ -113,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_node_without_http_frontends_shows_empty_tables) {
   status::RateWindow rates;
   sample_http_requests(b.snapshot(), kT0, rates);
   BOOST_TEST(rates.keys() == 0u);
-  BOOST_TEST(show_http_body(b.snapshot(), rates, kT0, true) == "{\"frontends\":[],\"servers\":[]}");
+  BOOST_TEST(show_http_body(b.snapshot(), rates, kT0, true) == "{\"frontends\":[],\"pools\":[],\"servers\":[]}");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
