@@ -10,6 +10,7 @@
 #include "daemon/daemon.h"
 #include "daemon/http_status.h"
 #include "daemon/mib_tree.h"
+#include "daemon/protection_status.h"
 #include "daemon/tls_status.h"
 #include "daemon/status/json.h"
 #include "daemon/status/snmp_commands.h"
@@ -332,6 +333,16 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
       [&d](const Request& r) {
         if (!r.args.empty()) return Response::bad_usage(r);
         return Response::ok(tls_certificates_table(d.snapshot()).render(r.json));
+      });
+  add(registry, Access::Read, "show limits", "", "per-source limits: sources tracked, connections and requests refused",
+      [&d](const Request& r) {
+        if (!r.args.empty()) return Response::bad_usage(r);
+        return Response::ok(limits_table(d.snapshot()).render(r.json));
+      });
+  add(registry, Access::Read, "show logs", "", "access logs: target and lines dropped (queue full or write failed)",
+      [&d](const Request& r) {
+        if (!r.args.empty()) return Response::bad_usage(r);
+        return Response::ok(access_logs_table(d.snapshot()).render(r.json));
       });
   add(registry, Access::Read, "show conns", "[LIMIT]", "live client connections (default limit 1000)",
       [&d](const Request& r) { return show_conns(d, r); });
