@@ -26,7 +26,7 @@ constexpr double kRateCheck = 1.0;      // s between min_body_rate checks
 
 // Failed TLS handshakes are bad input (scanners, old clients): counted
 // each, logged at most 5 lines per 10 s.
-base::RateLimitedLog tls_failure_log(5, std::chrono::seconds(10));
+base::RateLimitedLog g_tls_failures(5, std::chrono::seconds(10));
 
 http::Limits limits_of(const conf::FrontendConf& fe) {
   http::Limits l;
@@ -293,7 +293,7 @@ void HttpSession::note_handshake_failure() {
   const char* why = !client_.tls_error().empty() ? client_.tls_error().c_str()
                     : up_.eof                    ? "the client closed the connection"
                                                  : "not completed within timeout_request";
-  tls_failure_log.log(base::LogLevel::Info, "%s: %s: TLS handshake failed: %s", fe_conf().name.c_str(),
+  g_tls_failures.log(base::LogLevel::Info, "%s: %s: TLS handshake failed: %s", fe_conf().name.c_str(),
                       peer_text_.c_str(), why);
 }
 
