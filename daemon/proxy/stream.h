@@ -72,9 +72,11 @@ class Stream {
 
   // TLS: the handshake has completed.
   bool handshake_done() const { return ssl_ != nullptr && SSL_is_init_finished(ssl_.get()); }
-  // TLS: handshake bytes have been exchanged (a connection that closes
-  // before sending any is not a failed handshake, just a closed one).
-  bool handshake_started() const { return ssl_ != nullptr && !SSL_in_before(ssl_.get()); }
+  // TLS: a byte came from the peer (a connection that closes before
+  // sending any is not a failed handshake, just a closed one).
+  bool handshake_started() const {
+    return ssl_ != nullptr && SSL_get_rbio(ssl_.get()) != nullptr && BIO_number_read(SSL_get_rbio(ssl_.get())) > 0;
+  }
   // TLS: why the last read or write failed with EPROTO ("" otherwise).
   const std::string& tls_error() const { return tls_error_; }
 
