@@ -21,6 +21,8 @@
 #   BACKEND_THREADS=1 threads of the test backend
 #   QUICK=1           a smoke run: 1 round, 2s, smaller bulk and idle counts
 #   BUILD=build       where tandemd and tools/backend, tools/holdconn live
+#   PORT_BASE=18080   tandem's port; haproxy +1, nginx +2, the backend +10
+#   CC=cc             the C compiler for bench/no_resume.c (tls pass)
 # Output: a table of medians and ratios on stdout and in
 # bench/results/latest.txt; every sample in bench/results/raw.tsv.
 set -u
@@ -47,8 +49,10 @@ BACKEND_THREADS=${BACKEND_THREADS:-1}
 # takes two descriptors; the default ulimit -n here is 20000).
 MAXCONN=${MAXCONN:-4096}
 
-BACKEND_PORT=18090
-declare -A PORT=([tandem]=18080 [haproxy]=18081 [nginx]=18082 [direct]=$BACKEND_PORT)
+# The ports: tandem PORT_BASE, haproxy +1, nginx +2, the backend +10.
+PORT_BASE=${PORT_BASE:-18080}
+BACKEND_PORT=$((PORT_BASE + 10))
+declare -A PORT=([tandem]=$PORT_BASE [haproxy]=$((PORT_BASE + 1)) [nginx]=$((PORT_BASE + 2)) [direct]=$BACKEND_PORT)
 RESULTS=$ROOT/bench/results
 mkdir -p "$RESULTS"
 RAW=$RESULTS/raw.tsv
