@@ -158,6 +158,14 @@ def print_pass(pk, data, by_round):
     for (p, x, m), v in sorted(data.items()):
         if p == pk and m.endswith("_tls_resumed") and max(v) > 0:
             print(f"  note: {x} {m} up to {max(v):.0f} resumed handshakes in a run (should be 0)")
+    # Tandem counts its handshakes too (show tls): the same check, server side.
+    hs = data.get((pk, "tandem", "srv_tls_handshakes"))
+    if hs:
+        res = data.get((pk, "tandem", "srv_tls_resumed"), [])
+        fails = data.get((pk, "tandem", "srv_tls_failures"), [])
+        print(f"  tandem's show tls, per run: handshakes median {statistics.median(hs):,.0f}, "
+              f"resumed max {max(res, default=0):.0f}, failures max {max(fails, default=0):.0f} "
+              "(handshakes wrk left unfinished when it stopped: up to its connection count)")
 
 
 def main(path):

@@ -396,6 +396,24 @@ bulk_row() {
   return 0
 }
 
+# tandem_tls_counts: Tandem's own count of the handshakes of this run (a
+# fresh daemon: from zero), `tandemctl show tls`: records srv_tls_handshakes,
+# srv_tls_resumed and srv_tls_failures — a server-side check of wrk's counts.
+tandem_tls_counts() {
+  local v
+  v=$("$BUILD/tandemctl" -s "$W/tandem.sock" --json show tls 2>"$W/ctl.err" | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+rows = rows.get("frontends", rows) if isinstance(rows, dict) else rows
+r = next(r for r in rows if r["frontend"] == "bench")
+print(r["handshakes"], r["resumed"], r["failures"])' 2>>"$W/ctl.err") ||
+    { log "tandemctl show tls: $(head -3 "$W/ctl.err")"; return 0; }
+  set -- $v
+  record srv_tls_handshakes "$1"
+  record srv_tls_resumed "$2"
+  record srv_tls_failures "$3"
+}
+
 # url MODE NAME: the contestant's base URL in that mode.
 url() { echo "$([ "$1" = tls ] && echo https || echo http)://127.0.0.1:${PORT[$2]}"; }
 
@@ -425,6 +443,7 @@ measure() {
       # handshake, which wrk alone would turn into resumed ones.
       wrk_row ka "$url/"
       wrk_row hs "$url/" -H "Connection: close"
+      [ "$NAME" = tandem ] && tandem_tls_counts
       ;;
   esac
   if [ -n "$PROXY_PID" ]; then
