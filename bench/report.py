@@ -7,8 +7,8 @@ import collections
 import statistics
 import sys
 
-# Per mode: metric, label, higher is better. A new mode (e.g. a TLS pass) is
-# one more entry here and one more case in run.sh.
+# Per mode: metric, label, higher is better. A new mode is one more entry
+# here and one more case in run.sh.
 ROWS = {
     "tcp": [
         ("ka_rps", "keep-alive requests/s", True),
@@ -37,10 +37,25 @@ ROWS = {
         ("rss_end_kb", "RSS after the run (KiB)", False),
         ("rss_peak_kb", "RSS peak, VmHWM (KiB)", False),
     ],
+    # hs: a new connection and a full handshake (no resumption) per request.
+    "tls": [
+        ("hs_rps", "full TLS handshakes/s (1 req each)", True),
+        ("ka_rps", "TLS keep-alive req/s, small", True),
+        ("hs_p99_ms", "p99 latency, handshakes (ms)", False),
+        ("ka_p99_ms", "p99 latency, keep-alive (ms)", False),
+        ("hs_cpu_us_per_req", "CPU us/handshake (+1 request)", False),
+        ("ka_cpu_us_per_req", "CPU us/request, keep-alive", False),
+        ("rss_idle_kb", "RSS idle (KiB)", False),
+        ("rss_end_kb", "RSS after the run (KiB)", False),
+        ("rss_peak_kb", "RSS peak, VmHWM (KiB)", False),
+    ],
 }
 # Rows whose target is a margin, not just "ahead": tandem/best must reach it.
 TARGETS = {("http", "ka_rps"): 1.2}
-MODE_ORDER = ["tcp", "http"]
+# Per mode: the wrk runs whose busy cores (balancer / wrk) get a line under
+# the table, where the load generator may be the bottleneck.
+CORES = {"tls": [("hs", "handshakes"), ("ka", "keep-alive")]}
+MODE_ORDER = ["tcp", "http", "tls"]
 ORDER = ["tandem", "haproxy", "nginx", "direct"]
 OTHERS = ("haproxy", "nginx")
 
@@ -130,9 +145,27 @@ def print_pass(pk, data, by_round):
                                if x != "direct" and (x, metric) in med)
             if shares:
                 print(f"  {metric} as a share of direct: {shares}")
+    for row, what in CORES.get(pk[0], []):
+        cores = [f"{x} {fmt(med.get((x, row + '_lb_cores')))}/{fmt(med.get((x, row + '_client_cores')))}"
+                 for x in proxies if (x, row + "_client_cores") in med]
+        if cores:
+            print(f"  cores busy on {what}, balancer/wrk: " + ", ".join(cores))
     errs = {(x, m): v for (x, m), v in med.items() if m.endswith("_errors") and v > 0}
     for (x, m), v in sorted(errs.items()):
         print(f"  note: {x} {m} median {v:.0f} (wrk socket errors / non-2xx)")
+    # The tls pass's wrk counts its handshakes (bench/no_resume.c): any
+    # resumed one means the handshake row did not measure full handshakes.
+    for (p, x, m), v in sorted(data.items()):
+        if p == pk and m.endswith("_tls_resumed") and max(v) > 0:
+            print(f"  note: {x} {m} up to {max(v):.0f} resumed handshakes in a run (should be 0)")
+    # Tandem counts its handshakes too (show tls): the same check, server side.
+    hs = data.get((pk, "tandem", "srv_tls_handshakes"))
+    if hs:
+        res = data.get((pk, "tandem", "srv_tls_resumed"), [])
+        fails = data.get((pk, "tandem", "srv_tls_failures"), [])
+        print(f"  tandem's show tls, per run: handshakes median {statistics.median(hs):,.0f}, "
+              f"resumed max {max(res, default=0):.0f}, failures max {max(fails, default=0):.0f} "
+              "(handshakes wrk left unfinished when it stopped: up to its connection count)")
 
 
 def main(path):
@@ -146,6 +179,8 @@ def main(path):
     print("paired: the median over rounds of the same ratio taken within each round;")
     print("ahead: Tandem better on that row (higher for rates, lower for latency, CPU, memory);")
     print("a target is the margin the issue asks for on that row (tandem/best at least that).")
+    if any(k[0][0] in CORES for k in data):
+        print("cores busy: CPU seconds over the run's seconds (2 = both cores of a 2-core machine).")
 
 
 if __name__ == "__main__":

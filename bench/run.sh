@@ -1,25 +1,28 @@
 #!/usr/bin/env bash
 # bench/run.sh — Tandem side by side with Debian's HAProxy and nginx, same
 # backend, same load generators, interleaved rounds: an L4 pass (Tandem and
-# HAProxy `mode tcp`, nginx `stream`) and an L7 pass (Tandem and HAProxy
-# `mode http`, nginx `http` with upstream keep-alive).
+# HAProxy `mode tcp`, nginx `stream`), an L7 pass (Tandem and HAProxy
+# `mode http`, nginx `http` with upstream keep-alive) and a TLS pass (the L7
+# pass with TLS terminated by the balancer, one ECDSA P-256 certificate).
 # See bench/README.md for what each row means.
 #
 # Environment:
-#   MODES="tcp http"  which passes run, in order (MODE=http is taken as
-#                     MODES=http); a new mode (e.g. TLS) is one more case in
+#   MODES="tcp http tls"  which passes run, in order (MODE=http is taken as
+#                     MODES=http); a new mode is one more case in
 #                     write_configs, measure and report.py's ROWS
 #   ROUNDS=5          rounds per pass (each proxy once per round, order rotated)
 #   DURATION=10s      length of each wrk run
 #   WORKERS="1 2"     passes: balancer workers/threads
 #   PROXIES="tandem haproxy nginx direct"
 #   CONNS=64          wrk connections
-#   WRK_THREADS       wrk threads (default: 1 for tcp, 2 for http)
+#   WRK_THREADS       wrk threads (default: 1 for tcp, 2 for http and tls)
 #   BULK_MB=1024      size of one bulk download (MiB); BULK_COUNT=3 per round
 #   IDLE_CONNS=1000   idle connections held for the memory-per-connection row
 #   BACKEND_THREADS=1 threads of the test backend
 #   QUICK=1           a smoke run: 1 round, 2s, smaller bulk and idle counts
 #   BUILD=build       where tandemd and tools/backend, tools/holdconn live
+#   PORT_BASE=18080   tandem's port; haproxy +1, nginx +2, the backend +10
+#   CC=cc             the C compiler for bench/no_resume.c (tls pass)
 # Output: a table of medians and ratios on stdout and in
 # bench/results/latest.txt; every sample in bench/results/raw.tsv.
 set -u
@@ -32,7 +35,7 @@ if [ -n "${QUICK:-}" ]; then
   ROUNDS=${ROUNDS:-1} DURATION=${DURATION:-2s} BULK_MB=${BULK_MB:-256} BULK_COUNT=${BULK_COUNT:-2}
   IDLE_CONNS=${IDLE_CONNS:-200}
 fi
-MODES=${MODES:-${MODE:-tcp http}}
+MODES=${MODES:-${MODE:-tcp http tls}}
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10s}
 WORKERS=${WORKERS:-1 2}
@@ -46,8 +49,10 @@ BACKEND_THREADS=${BACKEND_THREADS:-1}
 # takes two descriptors; the default ulimit -n here is 20000).
 MAXCONN=${MAXCONN:-4096}
 
-BACKEND_PORT=18090
-declare -A PORT=([tandem]=18080 [haproxy]=18081 [nginx]=18082 [direct]=$BACKEND_PORT)
+# The ports: tandem PORT_BASE, haproxy +1, nginx +2, the backend +10.
+PORT_BASE=${PORT_BASE:-18080}
+BACKEND_PORT=$((PORT_BASE + 10))
+declare -A PORT=([tandem]=$PORT_BASE [haproxy]=$((PORT_BASE + 1)) [nginx]=$((PORT_BASE + 2)) [direct]=$BACKEND_PORT)
 RESULTS=$ROOT/bench/results
 mkdir -p "$RESULTS"
 RAW=$RESULTS/raw.tsv
@@ -120,6 +125,10 @@ record() {
 # timeout_keepalive, server_keepalive_idle).
 T_CONNECT=5s T_IDLE=30s T_REQUEST=10s T_KEEPALIVE=5s T_SERVER_KEEPALIVE=30s
 
+# The TLS pass is the HTTP pass with TLS terminated by the balancer: every
+# balancer runs its HTTP mode with one certificate (tls_setup makes it).
+proxy_mode() { [ "$1" = tls ] && echo http || echo "$1"; }
+
 # write_configs MODE WORKERS: the three balancers' configs for that pass.
 write_configs() {
   tandem_conf "$1" "$2" >"$W/tandem.ini"
@@ -130,7 +139,10 @@ write_configs() {
 tandem_conf() {  # MODE WORKERS
   # mode http: the pool's server keep-alive (server_keepalive_idle 30s,
   # server_keepalive_max 64 per worker) and the forwarding fields are left
-  # at their defaults.
+  # at their defaults. tls: so are the TLS settings (TLS 1.2 and 1.3,
+  # OpenSSL's ciphers, session cache 20000, tickets on).
+  local tls=""
+  [ "$1" = tls ] && tls="tls_cert = $TLS_PEM"
   cat <<EOF
 [global]
 node = bench
@@ -140,10 +152,11 @@ log_level = warning
 
 [frontend:bench]
 bind = 127.0.0.1:${PORT[tandem]}
-mode = $1
+mode = $(proxy_mode "$1")
 pool = be
 max_connections = $MAXCONN
 timeout_client = $T_IDLE
+$tls
 
 [pool:be]
 balance = roundrobin
@@ -162,13 +175,13 @@ global
     log stderr format short local0 err
 
 defaults
-    mode $1
+    mode $(proxy_mode "$1")
     timeout connect $T_CONNECT
     timeout client $T_IDLE
     timeout server $T_IDLE
 EOF
   case $1 in
-    http) cat <<EOF
+    http | tls) cat <<EOF
     timeout http-request $T_REQUEST
     timeout http-keep-alive $T_KEEPALIVE
     option http-keep-alive
@@ -179,7 +192,7 @@ EOF
   cat <<EOF
 
 frontend bench
-    bind 127.0.0.1:${PORT[haproxy]}
+    bind 127.0.0.1:${PORT[haproxy]}$([ "$1" = tls ] && echo " ssl crt $TLS_PEM alpn http/1.1")
     default_backend be
 
 backend be
@@ -215,7 +228,11 @@ EOF
     # keepalive_requests: nginx closes a keep-alive connection after 1000
     # requests by default, which neither HAProxy nor Tandem does. Temporary
     # files stay in our directory, not /var/lib/nginx.
-    http) cat <<EOF
+    # tls: nginx 1.22's default ssl_protocols lack TLSv1.3 and its default
+    # session cache is `none`; the others' defaults are TLS 1.2 and 1.3 and
+    # a 20000-entry cache (shared:…:5m holds about 20000 sessions). No
+    # `http2` on the listen line: nginx then selects ALPN http/1.1.
+    http | tls) cat <<EOF
 http {
     access_log off;
     client_body_temp_path $W/nginx-tmp/body;
@@ -235,7 +252,8 @@ http {
         keepalive_requests 1000000000;
     }
     server {
-        listen 127.0.0.1:${PORT[nginx]} reuseport;
+        listen 127.0.0.1:${PORT[nginx]}$([ "$1" = tls ] && echo " ssl") reuseport;
+$([ "$1" = tls ] && nginx_tls)
         location / {
             proxy_pass http://be;
             proxy_http_version 1.1;
@@ -249,6 +267,15 @@ http {
 EOF
     ;;
   esac
+}
+
+nginx_tls() {  # the tls pass's lines in nginx's server block
+  cat <<EOF
+        ssl_certificate $TLS_PEM;
+        ssl_certificate_key $TLS_PEM;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_cache shared:tls:5m;
+EOF
 }
 
 # start_proxy NAME: starts it in the foreground (as our child); sets PROXY_PID.
@@ -289,21 +316,47 @@ wrk_p99() {
          print v }' "$1"
 }
 
+# wrk_secs FILE: the length of the run wrk reports ("N requests in 5.00s").
+wrk_secs() {
+  awk '/ requests in / { v = $4; sub(/,$/, "", v); u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+         if (u == "ms") v /= 1000; else if (u == "m") v *= 60; print v }' "$1"
+}
+
 # wrk_row ROW URL [WRK_ARGS...]: one wrk run against URL; records ROW_rps,
 # ROW_p99_ms, ROW_errors and, for a balancer (PROXY_PID set), ROW_cpu_us_per_req:
-# the utime+stime of all its processes and threads over the run per request.
+# the utime+stime of all its processes and threads over the run per request,
+# and ROW_lb_cores / ROW_client_cores: the cores the balancer and wrk kept
+# busy (CPU seconds / run seconds), to see which of them was the bottleneck.
+# With WRK_PRELOAD set (the tls pass) wrk runs with that shim
+# (bench/no_resume.c: no TLS resumption) and ROW_tls_full / ROW_tls_resumed
+# record the handshakes wrk completed.
 wrk_row() {
-  local row=$1 url=$2 out=$W/$1.txt ticks0=0 ticks1=0 n
+  local row=$1 url=$2 out=$W/$1.txt ticks0=0 ticks1=0 n secs TIMEFORMAT='%3U %3S'
   shift 2
+  local -a env=()
+  [ -n "${WRK_PRELOAD:-}" ] && env=(LD_PRELOAD="$WRK_PRELOAD" NO_RESUME_COUNTS="$W/$row.tls")
+  rm -f "$W/$row.tls"
   [ -n "$PROXY_PID" ] && ticks0=$(cpu_ticks "$PROXY_PID")
-  wrk -t"$WRK_T" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" >"$out" 2>&1
+  { time env "${env[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"$DURATION" --latency "$@" "$url" >"$out" 2>&1; } 2>"$out.time"
   [ -n "$PROXY_PID" ] && ticks1=$(cpu_ticks "$PROXY_PID")
   n=$(wrk_requests "$out")
+  secs=$(wrk_secs "$out")
   record "${row}_rps" "$(wrk_rps "$out")"
   record "${row}_p99_ms" "$(wrk_p99 "$out")"
   record "${row}_errors" "$(wrk_errors "$out")"
-  [ -n "$PROXY_PID" ] && [ "${n:-0}" -gt 0 ] &&
+  [ -n "$secs" ] && record "${row}_client_cores" "$(awk -v s="$secs" '{printf "%.2f", ($1 + $2) / s}' "$out.time")"
+  if [ -n "$PROXY_PID" ] && [ "${n:-0}" -gt 0 ]; then
     record "${row}_cpu_us_per_req" "$(awk -v t=$((ticks1 - ticks0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz / n * 1e6}')"
+    [ -n "$secs" ] && record "${row}_lb_cores" "$(awk -v t=$((ticks1 - ticks0)) -v s="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz / s}')"
+  fi
+  if [ -n "${WRK_PRELOAD:-}" ]; then
+    if [ -s "$W/$row.tls" ]; then
+      record "${row}_tls_full" "$(awk '$1 == "full" {print $2}' "$W/$row.tls")"
+      record "${row}_tls_resumed" "$(awk '$1 == "resumed" {print $2}' "$W/$row.tls")"
+    else
+      log "$NAME: wrk left no handshake counts (was the shim loaded?)"
+    fi
+  fi
   return 0
 }
 
@@ -343,11 +396,32 @@ bulk_row() {
   return 0
 }
 
+# tandem_tls_counts: Tandem's own count of the handshakes of this run (a
+# fresh daemon: from zero), `tandemctl show tls`: records srv_tls_handshakes,
+# srv_tls_resumed and srv_tls_failures — a server-side check of wrk's counts.
+tandem_tls_counts() {
+  local v
+  v=$("$BUILD/tandemctl" -s "$W/tandem.sock" --json show tls 2>"$W/ctl.err" | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+rows = rows.get("frontends", rows) if isinstance(rows, dict) else rows
+r = next(r for r in rows if r["frontend"] == "bench")
+print(r["handshakes"], r["resumed"], r["failures"])' 2>>"$W/ctl.err") ||
+    { log "tandemctl show tls: $(head -3 "$W/ctl.err")"; return 0; }
+  set -- $v
+  record srv_tls_handshakes "$1"
+  record srv_tls_resumed "$2"
+  record srv_tls_failures "$3"
+}
+
+# url MODE NAME: the contestant's base URL in that mode.
+url() { echo "$([ "$1" = tls ] && echo https || echo http)://127.0.0.1:${PORT[$2]}"; }
+
 # measure MODE NAME: one fresh run of one contestant, every row of that mode
 # (sets NAME for the row functions).
-# The URL scheme is per mode (a TLS pass would use https:// and wrk as is).
 measure() {
-  local mode=$1 url="http://127.0.0.1:${PORT[$2]}"
+  local mode=$1 url
+  url=$(url "$1" "$2")
   NAME=$2
   start_proxy "$NAME" || return 1
   [ -n "$PROXY_PID" ] && record rss_idle_kb "$(mem_kb "$PROXY_PID" VmRSS)"
@@ -362,6 +436,14 @@ measure() {
       wrk_row ka "$url/"
       wrk_row ka64k "$url/size/65536"
       wrk_row conn "$url/" -H "Connection: close"
+      ;;
+    tls)
+      # wrk runs with bench/no_resume.c preloaded (WRK_PRELOAD): with
+      # `Connection: close` every request is a new TCP connection and a full
+      # handshake, which wrk alone would turn into resumed ones.
+      wrk_row ka "$url/"
+      wrk_row hs "$url/" -H "Connection: close"
+      [ "$NAME" = tandem ] && tandem_tls_counts
       ;;
   esac
   if [ -n "$PROXY_PID" ]; then
@@ -380,16 +462,55 @@ usable() {
     "$BUILD/tandemd" -c "$W/tandem.ini" --check >"$W/check.out" 2>&1 ||
       { log "tandemd refuses the mode $1 config: $(head -3 "$W/check.out")"; return 1; }
   fi
-  start_proxy "$2" && curl -sSf -m 5 -D "$W/check.head" -o /dev/null "http://127.0.0.1:${PORT[$2]}/size/100" 2>"$W/curl.err" && ok=0
+  if [ "$1" = tls ] && [ "$2" = direct ]; then
+    log "direct: the backend speaks no TLS; not measured in the tls pass"
+    return 1
+  fi
+  start_proxy "$2" && curl -sSfk -m 5 -D "$W/check.head" -o /dev/null "$(url "$1" "$2")/size/100" 2>"$W/curl.err" && ok=0
   [ $ok = 0 ] || log "$2 (mode $1) does not answer: $(cat "$W/curl.err") $(tail -3 "$W/$2.err" 2>/dev/null)"
   # A Tandem that accepts `mode = http` but only relays bytes would pass as
   # a very fast HTTP proxy: its HTTP mode adds a request id to every response.
-  if [ $ok = 0 ] && [ "$2" = tandem ] && [ "$1" = http ] && ! grep -qi '^x-request-id:' "$W/check.head"; then
-    log "tandemd answers mode http without X-Request-Id: not an HTTP proxy yet; measuring the others only"
+  if [ $ok = 0 ] && [ "$2" = tandem ] && [ "$1" != tcp ] && ! grep -qi '^x-request-id:' "$W/check.head"; then
+    log "tandemd answers mode $1 without X-Request-Id: not an HTTP proxy yet; measuring the others only"
     ok=1
   fi
+  [ $ok = 0 ] && [ "$1" = tls ] && tls_probe "$2"
   stop_proxy
   return $ok
+}
+
+# tls_setup: the pass's certificate, made fresh by openssl (ECDSA P-256,
+# self-signed, cert and key in one PEM file that all three balancers read:
+# TLS_PEM), and the wrk shim bench/no_resume.c built into the temp dir
+# (WRK_PRELOAD is set by the main loop for the tls pass only).
+TLS_PEM=$W/tls/bench.pem TLS_SHIM=$W/no_resume.so
+declare -A TLS_SEEN=()
+tls_setup() {
+  mkdir -p "$W/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj /CN=bench.test -addext subjectAltName=DNS:bench.test \
+    -keyout "$W/tls/bench.key" -out "$W/tls/bench.crt" >"$W/tls/openssl.out" 2>&1 ||
+    die "openssl could not make the certificate: $(tail -3 "$W/tls/openssl.out")"
+  cat "$W/tls/bench.crt" "$W/tls/bench.key" >"$TLS_PEM"
+  chmod 644 "$TLS_PEM"
+  "${CC:-cc}" -O2 -Wall -Wextra -shared -fPIC -o "$TLS_SHIM" "$ROOT/bench/no_resume.c" 2>"$W/tls/cc.out" ||
+    die "could not build bench/no_resume.c: $(head -3 "$W/tls/cc.out")"
+}
+
+# tls_probe NAME: what one handshake with that contestant negotiates (what
+# openssl s_client offers by default, as wrk does, plus ALPN http/1.1);
+# logged and kept in TLS_SEEN for the report's header.
+tls_probe() {
+  local seen
+  seen=$(echo | timeout 5 openssl s_client -connect "127.0.0.1:${PORT[$1]}" -alpn http/1.1 2>&1 |
+    awk '/^New, / { sub(/,$/, "", $2); v = $2 " " $NF }
+         /^Peer signature type:/ { s = $NF }
+         /^Server Temp Key:/ { sub(/,$/, "", $4); k = $4 }
+         /^ALPN protocol:/ { a = $NF }
+         /^No ALPN/ { a = "none" }
+         END { printf "%s, %s, %s, ALPN %s", v, s, k, a }')
+  TLS_SEEN[$1]=$seen
+  log "$1 (mode tls) negotiates: $seen"
 }
 
 start_backend() {
@@ -407,13 +528,15 @@ for mode in $MODES; do
   case $mode in
     tcp) [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || die "nginx's stream module is missing (libnginx-mod-stream)" ;;
     http) ;;
-    *) die "unknown mode '$mode' in MODES (tcp, http)" ;;
+    tls) for tool in openssl "${CC:-cc}"; do command -v "$tool" >/dev/null || die "$tool is needed for the tls pass"; done ;;
+    *) die "unknown mode '$mode' in MODES (tcp, http, tls)" ;;
   esac
 done
 for p in "${PORT[@]}"; do port_open "$p" && die "port $p is busy"; done
 # nginx's workers run as nobody when we are root: they must reach its files.
 chmod 711 "$W"
 mkdir -p "$W/nginx-tmp"
+case " $MODES " in *" tls "*) tls_setup ;; esac
 
 start_backend || die "the backend did not start"
 : >"$RAW"
@@ -421,6 +544,7 @@ started=$(date +%s)
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for mode in $MODES; do
   WRK_T=${WRK_THREADS:-$([ "$mode" = tcp ] && echo 1 || echo 2)}
+  WRK_PRELOAD=$([ "$mode" = tls ] && echo "$TLS_SHIM")
   # Who takes part in this mode (is Tandem there, and more than a placeholder?).
   write_configs "$mode" 1
   CONTESTANTS=()
@@ -457,6 +581,10 @@ fi
     case $mode in
       tcp) echo "  tcp: wrk -t${WRK_THREADS:-1}, body 100 B; bulk ${BULK_COUNT}x${BULK_MB} MiB; idle conns $IDLE_CONNS" ;;
       http) echo "  http: wrk -t${WRK_THREADS:-2}, bodies 6 B (the backend's default answer) and 64 KiB" ;;
+      tls)
+        echo "  tls: wrk -t${WRK_THREADS:-2}, body 6 B; ECDSA P-256 certificate; wrk with bench/no_resume.c (full handshakes)"
+        for name in "${!TLS_SEEN[@]}"; do echo "    $name: ${TLS_SEEN[$name]}"; done | sort
+        ;;
     esac
   done
   echo "load average at start $load_start, at end $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes figures noisy)"
