@@ -62,6 +62,10 @@ class IoWatcher {
   bool is_active() const { return ev_is_active(&w_); }
   int fd() const { return w_.fd; }
   int events() const { return is_active() ? (w_.events & (EV_READ | EV_WRITE)) : 0; }
+  // Makes the callback run in this loop iteration with `revents`, as if
+  // the fd had been ready: for bytes a layer above the socket (TLS) holds
+  // already, which no readiness event will announce.
+  void feed(int revents) { ev_feed_event(loop_, &w_, revents); }
 
  private:
   static void thunk(struct ev_loop*, ev_io* w, int revents) {

@@ -64,6 +64,9 @@ base::Status Daemon::start() {
   registry_.reconcile(*config_);
   reconcile_sticky_tables(*config_);
   if (base::Status s = frontend_resources_.reconcile(*config_); !s) return s;
+  auto tls = frontend_resources_.build_tls(*config_);
+  if (!tls) return tls.error();
+  frontend_resources_.set_tls(std::move(*tls));
   log_flush_timer_.start(0.1, 0.1);
   auto listeners = listeners_.prepare(*config_);
   if (!listeners) return listeners.error();
@@ -131,6 +134,7 @@ void Daemon::publish() {
     f.pool = pool_index(fe.pool);
     f.limits = frontend_resources_.limits(fe.name);
     if (fe.mode == conf::Mode::Http) f.access_log = frontend_resources_.access_log(fe.name);
+    f.tls = frontend_resources_.tls(fe.name);
     if (fe.mode == conf::Mode::Http && !fe.routes.empty()) {
       std::vector<uint32_t> route_pools;
       for (const conf::RouteConf& r : fe.routes) route_pools.push_back(pool_index(r.pool));
@@ -292,6 +296,12 @@ std::vector<std::string> Daemon::reload() {
   } else if (loaded.config->global.status_socket != config_->global.status_socket) {
     problems.push_back(config_->file + ": [global] status_socket: cannot change on reload (restart needed)");
   }
+  FrontendResources::TlsMap tls;
+  if (problems.empty()) {
+    auto built = frontend_resources_.build_tls(*loaded.config);  // reads the certificate files anew
+    if (!built) problems.push_back(built.error().message);
+    else tls = std::move(*built);
+  }
   ListenerMap listeners;
   if (problems.empty()) {
     auto prepared = listeners_.prepare(*loaded.config);
@@ -326,6 +336,7 @@ std::vector<std::string> Daemon::reload() {
   listeners_.commit(std::move(listeners));
   registry_.reconcile(*config_);
   reconcile_sticky_tables(*config_);
+  frontend_resources_.set_tls(std::move(tls));
   frontend_resources_.reopen_logs();  // rotation: `mv` the file, then reload
   health_.reconcile(*config_, registry_);
   publish();

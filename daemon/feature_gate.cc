@@ -9,9 +9,6 @@ std::vector<std::string> features_not_available(const conf::Config& config) {
     conf::ConfigError e{where.file, where.line, section, key, message};
     problems.push_back(e.to_string());
   };
-  for (const conf::FrontendConf& fe : config.frontends)
-    for (const conf::TlsCertConf& cert : fe.tls_certs)
-      at(cert.where, "frontend:" + fe.name, "tls_cert", "TLS termination is not available in this version yet");
   for (const conf::PoolConf& pool : config.pools)
     for (const conf::ServerConf& s : pool.servers)
       if (s.tls)

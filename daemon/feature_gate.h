@@ -1,9 +1,9 @@
 #pragma once
 // Keys the loader accepts (their syntax is final, docs/config.md) but this
-// version of tandemd does not act on yet: TLS termination (`tls_cert`) and
-// TLS to servers (`server … tls`). A config using them is refused with
-// FILE:LINE — by `--check`, at start and on reload — rather than served
-// in plain text on a port the operator believes encrypted.
+// version of tandemd does not act on yet: TLS to servers (`server … tls`).
+// A config using them is refused with FILE:LINE — by `--check`, at start
+// and on reload — rather than sent in plain text where the operator
+// believes it encrypted.
 //
 // Threading: a pure function.
 

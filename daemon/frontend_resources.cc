@@ -4,6 +4,8 @@
 #include "base/log.h"
 #include "daemon/http/access_log.h"
 #include "daemon/tables/source_limits.h"
+#include "daemon/tls/frontend_tls.h"
+#include "daemon/tls/ticket_keys.h"
 
 namespace tandem {
 namespace {
@@ -24,7 +26,8 @@ bool same(const tables::SourceLimitsOptions& a, const tables::SourceLimitsOption
 
 }  // namespace
 
-FrontendResources::FrontendResources() = default;
+FrontendResources::FrontendResources()
+    : ticket_keys_(std::make_shared<tls::TicketKeys>(base::SystemClock::instance())) {}
 
 FrontendResources::~FrontendResources() { flush_logs(); }
 
@@ -56,6 +59,22 @@ base::Status FrontendResources::reconcile(const conf::Config& config) {
   limits_.swap(limits);
   logs_.swap(logs);
   return {};
+}
+
+base::Result<FrontendResources::TlsMap> FrontendResources::build_tls(const conf::Config& config) const {
+  TlsMap built;
+  for (const conf::FrontendConf& fe : config.frontends) {
+    if (!fe.tls()) continue;
+    auto tls = tls::FrontendTls::build(fe, ticket_keys_);
+    if (!tls) return tls.error();
+    built.emplace(fe.name, std::move(*tls));
+  }
+  return built;
+}
+
+std::shared_ptr<const tls::FrontendTls> FrontendResources::tls(const std::string& frontend) const {
+  auto it = tls_.find(frontend);
+  return it == tls_.end() ? nullptr : it->second;
 }
 
 std::shared_ptr<tables::SourceLimits> FrontendResources::limits(const std::string& frontend) const {

@@ -2,7 +2,10 @@
 // What a frontend owns beyond its config, kept across reloads by frontend
 // name: its per-source limit table (the counters survive a reload while the
 // limits are unchanged) and its access log (the file stays open while the
-// target is unchanged, and is reopened on every reload, for log rotation).
+// target is unchanged, and is reopened on every reload, for log rotation),
+// and its TLS contexts (built anew from the files on every load, so a reload
+// picks up new certificates; the session-ticket keys behind them are the
+// daemon's, kept for its whole life).
 //
 // Threading: the daemon's main loop. The tables and logs themselves are
 // used by the workers through the runtime snapshot (their own contracts).
@@ -20,6 +23,10 @@ class SourceLimits;
 namespace tandem::http_proxy {
 class AccessLog;
 }
+namespace tandem::tls {
+class FrontendTls;
+class TicketKeys;
+}
 
 namespace tandem {
 
@@ -33,6 +40,15 @@ class FrontendResources {
   // opened, named FILE:LINE) nothing changed.
   base::Status reconcile(const conf::Config& config);
 
+  // The TLS of every frontend with `tls_cert`, by frontend name, as built
+  // from `config` and the files it names now. The first error, named
+  // FILE:LINE, fails the whole build; nothing changes either way until
+  // set_tls() (a reload that fails later keeps the running contexts).
+  using TlsMap = std::map<std::string, std::shared_ptr<const tls::FrontendTls>>;
+  base::Result<TlsMap> build_tls(const conf::Config& config) const;
+  void set_tls(TlsMap tls) { tls_ = std::move(tls); }
+  std::shared_ptr<const tls::FrontendTls> tls(const std::string& frontend) const;
+
   std::shared_ptr<tables::SourceLimits> limits(const std::string& frontend) const;
   std::shared_ptr<http_proxy::AccessLog> access_log(const std::string& frontend) const;
 
@@ -44,6 +60,8 @@ class FrontendResources {
  private:
   std::map<std::string, std::shared_ptr<tables::SourceLimits>> limits_;
   std::map<std::string, std::shared_ptr<http_proxy::AccessLog>> logs_;
+  std::shared_ptr<tls::TicketKeys> ticket_keys_;
+  TlsMap tls_;
 };
 
 }  // namespace tandem

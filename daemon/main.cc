@@ -15,6 +15,7 @@
 #include "conf/config.h"
 #include "daemon/daemon.h"
 #include "daemon/feature_gate.h"
+#include "daemon/frontend_resources.h"
 #include "daemon/version.h"
 
 namespace {
@@ -67,6 +68,13 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (check_only) {
+    // The certificate and key files are read and matched here too, as the
+    // daemon would at start.
+    auto tls = tandem::FrontendResources().build_tls(*loaded.config);
+    if (!tls) {
+      fprintf(stderr, "%s\n", tls.error().message.c_str());
+      return 1;
+    }
     printf("%s: configuration is valid\n", config_path.c_str());
     return 0;
   }

@@ -69,6 +69,11 @@ void add_frontends(const runtime::RuntimeSnapshot& snapshot, const Oid& base, Mi
       http_cells(t, 11, {i}, tt);  // 11..16
       t.cell(17, {i}, MibValue::counter64(tt.own_responses));
     }
+    if (fe.conf->tls()) {
+      t.cell(18, {i}, MibValue::counter64(tt.tls_handshakes));
+      t.cell(19, {i}, MibValue::counter64(tt.tls_resumed));
+      t.cell(20, {i}, MibValue::counter64(tt.tls_failures));
+    }
   }
 }
 
@@ -160,6 +165,9 @@ void add_totals(const Daemon& d, const Oid& base, MibView& view) {
   view.add(base.child({5, 10, 0}), MibValue::counter64(fe.requests));
   for (uint32_t c = 0; c < 5; ++c) view.add(base.child({5, 11 + c, 0}), MibValue::counter64(fe.responses[c]));
   view.add(base.child({5, 16, 0}), MibValue::counter64(fe.own_responses));
+  view.add(base.child({5, 17, 0}), MibValue::counter64(fe.tls_handshakes));
+  view.add(base.child({5, 18, 0}), MibValue::counter64(fe.tls_resumed));
+  view.add(base.child({5, 19, 0}), MibValue::counter64(fe.tls_failures));
 }
 
 }  // namespace

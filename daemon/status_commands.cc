@@ -10,6 +10,7 @@
 #include "daemon/daemon.h"
 #include "daemon/http_status.h"
 #include "daemon/mib_tree.h"
+#include "daemon/tls_status.h"
 #include "daemon/status/json.h"
 #include "daemon/status/snmp_commands.h"
 #include "daemon/status/table.h"
@@ -322,6 +323,16 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
   add(registry, Access::Read, "show http", "",
       "mode http: requests, answers by class and request rate per frontend and server",
       [&d, sampler](const Request& r) { return show_http(d, *sampler, r); });
+  add(registry, Access::Read, "show tls", "", "TLS termination: handshakes, resumed, failed per frontend",
+      [&d](const Request& r) {
+        if (!r.args.empty()) return Response::bad_usage(r);
+        return Response::ok(tls_frontends_table(d.snapshot()).render(r.json));
+      });
+  add(registry, Access::Read, "show certs", "", "the certificates each TLS frontend serves, and their expiry",
+      [&d](const Request& r) {
+        if (!r.args.empty()) return Response::bad_usage(r);
+        return Response::ok(tls_certificates_table(d.snapshot()).render(r.json));
+      });
   add(registry, Access::Read, "show conns", "[LIMIT]", "live client connections (default limit 1000)",
       [&d](const Request& r) { return show_conns(d, r); });
   add(registry, Access::Read, "show sticky", "[POOL]", "sticky table entries: client -> server",

@@ -221,8 +221,8 @@ void HttpSession::connect_server() {
   up_.out.clear();
   up_.out.append(sent_head_);
   if (!replayed_) {
-    server_fd_ = worker_.server_conns().take(*server_);
-    if (server_fd_) {
+    server_conn_ = worker_.server_conns().take(*server_);
+    if (server_conn_) {
       server_reused_ = true;
       on_connected();
       return;
@@ -231,8 +231,8 @@ void HttpSession::connect_server() {
   server_reused_ = false;
   t_connect_ = ev_now(worker_.loop());
   proxy::ConnectStart c = proxy::start_connect(server_->address());
-  server_fd_ = std::move(c.fd);
-  if (!server_fd_) return on_connect_failed(c.error, c.what);
+  server_conn_ = proxy::Stream(std::move(c.fd));
+  if (!server_conn_) return on_connect_failed(c.error, c.what);
   if (c.connected) return on_connected();
   phase_ = Phase::Connecting;
   phase_started_ = ev_now(worker_.loop());
@@ -368,12 +368,12 @@ void HttpSession::release_server(bool reusable) {
     runtime::bump(server_->traffic().slot(worker_.id()).active, -1);
     server_counted_ = false;
   }
-  if (server_fd_ && reusable) {
+  if (server_conn_ && reusable) {
     const conf::PoolConf& pc = *pool().conf;
-    worker_.server_conns().put(server_, std::move(server_fd_), base::to_seconds(pc.server_keepalive_idle),
+    worker_.server_conns().put(server_, std::move(server_conn_), base::to_seconds(pc.server_keepalive_idle),
                                pc.server_keepalive_max);
   }
-  server_fd_.reset();
+  server_conn_.reset();
   down_.in.clear();
   down_.pass = 0;
   down_.eof = false;

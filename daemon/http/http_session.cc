@@ -11,6 +11,7 @@
 #include "daemon/proxy/worker.h"
 #include "daemon/tables/connection_table.h"
 #include "daemon/tables/source_limits.h"
+#include "daemon/tls/frontend_tls.h"
 
 namespace tandem::http_proxy {
 namespace {
@@ -22,6 +23,10 @@ constexpr size_t kHighWater = 64 * 1024;
 constexpr double kLinger = 1.0;  // s: reading (and dropping) after the last answer
 constexpr double kBodyRateGrace = 5.0;  // s before min_body_rate applies
 constexpr double kRateCheck = 1.0;      // s between min_body_rate checks
+
+// Failed TLS handshakes are bad input (scanners, old clients): counted
+// each, logged at most 5 lines per 10 s.
+base::RateLimitedLog tls_failure_log(5, std::chrono::seconds(10));
 
 http::Limits limits_of(const conf::FrontendConf& fe) {
   http::Limits l;
@@ -56,6 +61,7 @@ HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const bas
       peer_text_(peer.to_string()),
       local_port_(std::to_string(local_port)),
       client_(std::move(client)),
+      tls_(snapshot_->frontends[frontend_index].tls),
       limits_(limits_of(*snapshot_->frontends[frontend_index].conf)),
       up_(limits_),
       down_(limits_),
@@ -69,6 +75,11 @@ HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const bas
   pool_ = frontend().pool;
   admitted_by_ = frontend().limits;
   entry_ = worker_.connections().add(worker_.id(), tables::ConnectionInfo{peer_, fe_conf().name, pool().conf->name});
+  if (tls_) {
+    SSL* ssl = tls_->new_ssl();
+    if (ssl != nullptr) client_.use_tls(ssl);
+    else finished_ = true;  // out of memory: start() closes the connection
+  }
 }
 
 HttpSession::~HttpSession() {
@@ -98,7 +109,7 @@ void HttpSession::close_when_idle() {
   if (phase_ == Phase::Head && up_.in.empty()) {
     // A request may be in the socket already: read before deciding it is
     // idle, so it is answered (with Connection: close), not reset.
-    read_from(client_.get(), up_, limits_.max_head + kReadChunk);
+    read_from(client_, up_, client_read_limit());
     if (up_.in.empty()) finish();
   }
   step();
@@ -106,21 +117,20 @@ void HttpSession::close_when_idle() {
 }
 
 void HttpSession::on_client_io(int revents) {
-  if (revents & EV_READ) {
-    if (phase_ == Phase::Closing) {
-      // Lingering: drop what the client still sends, until it closes.
-      char sink[4096];
-      ssize_t n = ::recv(client_.get(), sink, sizeof sink, 0);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) finish();
-    } else {
-      size_t limit = phase_ == Phase::Head ? limits_.max_head + kReadChunk : kHighWater;
-      read_from(client_.get(), up_, limit);
-    }
+  if (phase_ == Phase::Closing && (revents & EV_READ)) {
+    // Lingering: drop what the client still sends (TLS records too), until it closes.
+    char sink[4096];
+    ssize_t n = ::recv(client_.fd(), sink, sizeof sink, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) finish();
+    last_client_ = ev_now(worker_.loop());
+  } else if (client_.can_read(revents)) {
+    read_from(client_, up_, client_read_limit());
+    if (client_.tls() && !handshake_noted_) note_handshake();
     last_client_ = ev_now(worker_.loop());
   }
-  if ((revents & EV_WRITE) && !finished_) {
+  if (client_.can_write(revents) && down_.pending() && !finished_) {
     bool failed = false;
-    write_to(client_.get(), down_, &failed);
+    write_to(client_, down_, &failed);
     if (failed) finish();
     last_client_ = ev_now(worker_.loop());
   }
@@ -132,17 +142,17 @@ void HttpSession::on_server_io(int revents) {
   if (phase_ == Phase::Connecting) {
     int err = 0;
     socklen_t len = sizeof err;
-    if (getsockopt(server_fd_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (getsockopt(server_conn_.fd(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
     if (err != 0) on_connect_failed(err, "connect");
     else on_connected();
   } else {
-    if (revents & EV_READ) {
-      read_from(server_fd_.get(), down_, std::max(kHighWater, limits_.max_head + kReadChunk));
+    if (server_conn_.can_read(revents)) {
+      read_from(server_conn_, down_, std::max(kHighWater, limits_.max_head + kReadChunk));
       last_server_ = ev_now(worker_.loop());
     }
-    if ((revents & EV_WRITE) && server_fd_) {
+    if (server_conn_ && server_conn_.can_write(revents) && up_.pending()) {
       bool failed = false;
-      write_to(server_fd_.get(), up_, &failed);
+      write_to(server_conn_, up_, &failed);
       if (failed) server_lost("write to server failed");
       last_server_ = ev_now(worker_.loop());
     }
@@ -153,11 +163,11 @@ void HttpSession::on_server_io(int revents) {
 
 // Reads what is there (up to `limit` bytes buffered). Returns whether bytes
 // came; sets flow.eof on end of stream or a connection error.
-bool HttpSession::read_from(int fd, Flow& flow, size_t limit) {
+bool HttpSession::read_from(proxy::Stream& from, Flow& flow, size_t limit) {
   bool got = false;
   for (int i = 0; i < 4 && flow.in.size() < limit && !flow.eof; ++i) {
     std::span<char> room = flow.in.prepare(kReadChunk);
-    ssize_t n = ::recv(fd, room.data(), room.size(), 0);
+    ssize_t n = from.read(room.data(), room.size());
     if (n > 0) {
       flow.in.commit(static_cast<size_t>(n));
       got = true;
@@ -172,17 +182,14 @@ bool HttpSession::read_from(int fd, Flow& flow, size_t limit) {
 
 // Writes flow.out then the checked body bytes. Returns whether anything was
 // written; *failed on a connection error.
-bool HttpSession::write_to(int fd, Flow& flow, bool* failed) {
+bool HttpSession::write_to(proxy::Stream& to, Flow& flow, bool* failed) {
   bool wrote = false;
   while (flow.pending()) {
     iovec iov[2];
     int n_iov = 0;
     if (!flow.out.empty()) iov[n_iov++] = {const_cast<char*>(flow.out.data()), flow.out.size()};
     if (flow.pass > 0) iov[n_iov++] = {const_cast<char*>(flow.in.data()), flow.pass};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(n_iov);
-    ssize_t n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    ssize_t n = to.write(iov, n_iov);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno != EAGAIN) *failed = true;
@@ -268,7 +275,30 @@ void HttpSession::settle() {
   arm_timer();
 }
 
+void HttpSession::note_handshake() {
+  if (handshake_noted_ || !client_.handshake_done()) return;
+  handshake_noted_ = true;
+  runtime::TrafficSlot& slot = frontend().state->traffic().slot(worker_.id());
+  runtime::bump(slot.tls_handshakes);
+  if (SSL_session_reused(client_.ssl()) == 1) runtime::bump(slot.tls_resumed);
+}
+
+// A connection that ends before its handshake completed. One that sent no
+// handshake byte (a port probe) is only a closed connection.
+void HttpSession::note_handshake_failure() {
+  note_handshake();
+  if (handshake_noted_ || (!client_.handshake_started() && client_.tls_error().empty())) return;
+  handshake_noted_ = true;
+  runtime::bump(frontend().state->traffic().slot(worker_.id()).tls_failures);
+  const char* why = !client_.tls_error().empty() ? client_.tls_error().c_str()
+                    : up_.eof                    ? "the client closed the connection"
+                                                 : "not completed within timeout_request";
+  tls_failure_log.log(base::LogLevel::Info, "%s: %s: TLS handshake failed: %s", fe_conf().name.c_str(),
+                      peer_text_.c_str(), why);
+}
+
 void HttpSession::finish() {
+  if (client_.tls() && !handshake_noted_) note_handshake_failure();
   log_exchange();  // an exchange cut short is logged too
   finished_ = true;
   client_io_.stop();
@@ -298,26 +328,26 @@ bool HttpSession::step_once() {
 bool HttpSession::step_exchange() {
   bool moved = frame_body(up_, true);
   if (finished_ || phase_ != Phase::Exchange) return moved;
-  if (!response_head_done_ && server_fd_) moved |= parse_response();
+  if (!response_head_done_ && server_conn_) moved |= parse_response();
   if (finished_ || phase_ != Phase::Exchange) return true;
   if (response_head_done_) moved |= frame_body(down_, false);
   if (finished_ || phase_ != Phase::Exchange) return true;
   bool failed = false;
-  if (server_fd_ && up_.pending()) {
-    moved |= write_to(server_fd_.get(), up_, &failed);
+  if (server_conn_ && up_.pending()) {
+    moved |= write_to(server_conn_, up_, &failed);
     if (failed) {
       server_lost("write to server failed");
       return true;
     }
   }
   if (down_.pending()) {
-    moved |= write_to(client_.get(), down_, &failed);
+    moved |= write_to(client_, down_, &failed);
     if (failed) {
       finish();
       return false;
     }
   }
-  if (server_fd_ && down_.eof && (!response_head_done_ || !down_.body_done)) {
+  if (server_conn_ && down_.eof && (!response_head_done_ || !down_.body_done)) {
     // The server ended the connection before the response did.
     if (!response_head_done_) server_lost(response_started_ ? "incomplete response head" : "closed before responding");
     else finish();  // mid-body: the client sees the connection end
@@ -337,19 +367,19 @@ bool HttpSession::step_exchange() {
 bool HttpSession::step_tunnel() {
   bool moved = frame_body(up_, true) | frame_body(down_, false);
   bool failed = false;
-  if (up_.pending()) moved |= write_to(server_fd_.get(), up_, &failed);
-  if (down_.pending()) moved |= write_to(client_.get(), down_, &failed);
+  if (up_.pending()) moved |= write_to(server_conn_, up_, &failed);
+  if (down_.pending()) moved |= write_to(client_, down_, &failed);
   if (failed) {
     finish();
     return false;
   }
   // A side that ended is passed on as a half-close once its bytes are out.
   if (up_.eof && !up_.pending() && !server_shut_) {
-    ::shutdown(server_fd_.get(), SHUT_WR);
+    server_conn_.shutdown_write();
     server_shut_ = true;
   }
   if (down_.eof && !down_.pending() && !client_shut_) {
-    ::shutdown(client_.get(), SHUT_WR);
+    client_.shutdown_write();
     client_shut_ = true;
   }
   if (server_shut_ && client_shut_) finish();
@@ -362,12 +392,12 @@ bool HttpSession::step_tunnel() {
 bool HttpSession::step_closing() {
   if (down_.pending()) {
     bool failed = false;
-    bool moved = write_to(client_.get(), down_, &failed);
+    bool moved = write_to(client_, down_, &failed);
     if (failed) finish();
     return moved && !failed;
   }
   if (!client_shut_) {
-    ::shutdown(client_.get(), SHUT_WR);
+    client_.shutdown_write();
     client_shut_ = true;
     phase_started_ = ev_now(worker_.loop());
     if (up_.eof) finish();
@@ -375,39 +405,42 @@ bool HttpSession::step_closing() {
   return false;
 }
 
-void HttpSession::update_watchers() {
-  int client_events = 0;
-  int server_events = 0;
+size_t HttpSession::client_read_limit() const {
   size_t head_room = limits_.max_head + kReadChunk;
+  if (phase_ == Phase::Head || (phase_ != Phase::Tunnel && up_.body_done)) return head_room;
+  return kHighWater;
+}
+
+void HttpSession::update_watchers() {
+  bool client_read = false;
+  bool server_read = false;
+  bool server_write = false;
   switch (phase_) {
     case Phase::Head:
-      if (!up_.eof && up_.in.size() < head_room) client_events |= EV_READ;
-      break;
     case Phase::Connecting:
-      server_events = EV_WRITE;
-      if (!up_.eof && up_.in.size() < (up_.body_done ? head_room : kHighWater)) client_events |= EV_READ;
-      break;
     case Phase::Exchange:
-      if (!up_.eof && up_.in.size() < (up_.body_done ? head_room : kHighWater)) client_events |= EV_READ;
-      if (server_fd_) {
-        if (!down_.eof && down_.in.size() < std::max(kHighWater, head_room) && !(response_head_done_ && down_.body_done))
-          server_events |= EV_READ;
-        if (up_.pending()) server_events |= EV_WRITE;
-      }
-      break;
     case Phase::Tunnel:
-      if (!up_.eof && up_.in.size() < kHighWater) client_events |= EV_READ;
-      if (!down_.eof && down_.in.size() < kHighWater) server_events |= EV_READ;
-      if (up_.pending()) server_events |= EV_WRITE;
+      client_read = !up_.eof && up_.in.size() < client_read_limit();
       break;
     case Phase::Closing:
-      if (client_shut_) client_events |= EV_READ;
       break;
   }
-  if (down_.pending()) client_events |= EV_WRITE;
-  client_io_.set(client_.get(), client_events);
-  if (server_fd_) server_io_.set(server_fd_.get(), server_events);
-  else server_io_.stop();
+  if (server_conn_ && phase_ == Phase::Exchange) {
+    server_read = !down_.eof && down_.in.size() < std::max(kHighWater, limits_.max_head + kReadChunk) &&
+                  !(response_head_done_ && down_.body_done);
+    server_write = up_.pending();
+  } else if (phase_ == Phase::Tunnel) {
+    server_read = !down_.eof && down_.in.size() < kHighWater;
+    server_write = up_.pending();
+  }
+  // Lingering reads the socket itself (TLS or not): a plain EV_READ.
+  bool linger = phase_ == Phase::Closing && client_shut_;
+  client_io_.set(client_.fd(), linger ? EV_READ : client_.events(client_read, down_.pending()));
+  // TLS plaintext already decrypted announces itself with no socket event.
+  if (client_read && client_.buffered()) client_io_.feed(EV_READ);
+  if (!server_conn_) server_io_.stop();
+  else if (phase_ == Phase::Connecting) server_io_.set(server_conn_.fd(), EV_WRITE);
+  else server_io_.set(server_conn_.fd(), server_conn_.events(server_read, server_write));
 }
 
 double HttpSession::deadline() const {
@@ -472,7 +505,7 @@ void HttpSession::on_timer(int) {
         release_server(false);
         if (response_head_done_) finish();
         else answer(408, true);
-      } else if (!response_started_ && up_.body_done && server_fd_) {
+      } else if (!response_started_ && up_.body_done && server_conn_) {
         TLOG_DEBUG("%s: %s: no response from %s within timeout_server", fe_conf().name.c_str(),
                    peer_.to_string().c_str(), server_->name().c_str());
         release_server(false);

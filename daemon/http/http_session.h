@@ -24,6 +24,7 @@
 #include "base/socket_address.h"
 #include "base/unique_fd.h"
 #include "daemon/proxy/session.h"
+#include "daemon/proxy/stream.h"
 #include "daemon/runtime/runtime_snapshot.h"
 #include "http/chunked_decoder.h"
 #include "http/request_parser.h"
@@ -35,6 +36,9 @@ class Worker;
 namespace tandem::tables {
 class ConnectionEntry;
 class SourceLimits;
+}
+namespace tandem::tls {
+class FrontendTls;
 }
 
 namespace tandem::http_proxy {
@@ -90,8 +94,14 @@ class HttpSession final : public proxy::Session {
   bool step_exchange();
   bool step_tunnel();
   bool step_closing();
-  bool read_from(int fd, Flow& flow, size_t limit);
-  bool write_to(int fd, Flow& flow, bool* failed);
+  bool read_from(proxy::Stream& from, Flow& flow, size_t limit);
+  bool write_to(proxy::Stream& to, Flow& flow, bool* failed);
+  // How many bytes of the client's may wait in up_.in before Tandem stops
+  // reading (the head limit while a head is awaited, else backpressure).
+  size_t client_read_limit() const;
+  // TLS: counts the handshake once it completed, or failed (finish()).
+  void note_handshake();
+  void note_handshake_failure();
   bool frame_body(Flow& flow, bool request);
   void update_watchers();
   void arm_timer();
@@ -132,7 +142,11 @@ class HttpSession final : public proxy::Session {
   base::SocketAddress peer_;
   std::string peer_text_;   // "ip:port", for logs
   std::string local_port_;  // the port the client connected to, for X-Forwarded-Port
-  base::UniqueFd client_;
+  proxy::Stream client_;
+  // The TLS the client's connection started with (its SNI callback and
+  // ticket keys must outlive the handshake, whatever reloads do).
+  std::shared_ptr<const tls::FrontendTls> tls_;
+  bool handshake_noted_ = false;
   tables::ConnectionEntry* entry_ = nullptr;
   // The limits table that admitted this connection (a reload may bring another).
   std::shared_ptr<tables::SourceLimits> admitted_by_;
@@ -183,7 +197,7 @@ class HttpSession final : public proxy::Session {
   // The server connection.
   std::shared_ptr<runtime::ServerState> server_;
   int server_index_ = -1;
-  base::UniqueFd server_fd_;
+  proxy::Stream server_conn_;
   bool server_reused_ = false;
   bool server_counted_ = false;
   std::vector<uint32_t> tried_;

@@ -10,15 +10,15 @@ constexpr double kSweepInterval = 1.0;  // s: idle limits are enforced to about 
 }
 
 struct ServerConnPool::Idle {
-  Idle(ServerConnPool* p, std::shared_ptr<runtime::ServerState> s, base::UniqueFd f, double deadline_at)
-      : pool(p), server(std::move(s)), fd(std::move(f)), deadline(deadline_at), io(p->loop_, &Idle::ready, this) {}
+  Idle(ServerConnPool* p, std::shared_ptr<runtime::ServerState> s, proxy::Stream c, double deadline_at)
+      : pool(p), server(std::move(s)), conn(std::move(c)), deadline(deadline_at), io(p->loop_, &Idle::ready, this) {}
   static void ready(void* self, int) {
     auto* idle = static_cast<Idle*>(self);
     idle->pool->on_readable(idle);
   }
   ServerConnPool* pool;
   std::shared_ptr<runtime::ServerState> server;
-  base::UniqueFd fd;
+  proxy::Stream conn;
   double deadline;
   base::IoWatcher io;
   IdleList::iterator self;
@@ -29,24 +29,24 @@ ServerConnPool::ServerConnPool(struct ev_loop* loop)
 
 ServerConnPool::~ServerConnPool() { clear(); }
 
-base::UniqueFd ServerConnPool::take(const runtime::ServerState& server) {
+proxy::Stream ServerConnPool::take(const runtime::ServerState& server) {
   auto it = idle_.find(&server);
   if (it == idle_.end() || it->second.empty()) return {};
   IdleList& list = it->second;
-  base::UniqueFd fd = std::move(list.front()->fd);
+  proxy::Stream conn = std::move(list.front()->conn);
   list.pop_front();
   --count_;
-  return fd;
+  return conn;
 }
 
-void ServerConnPool::put(std::shared_ptr<runtime::ServerState> server, base::UniqueFd fd, double idle, int max) {
-  if (idle <= 0 || max <= 0 || !fd) return;
+void ServerConnPool::put(std::shared_ptr<runtime::ServerState> server, proxy::Stream conn, double idle, int max) {
+  if (idle <= 0 || max <= 0 || !conn) return;
   IdleList& list = idle_[server.get()];
   while (list.size() >= static_cast<size_t>(max)) drop(list, std::prev(list.end()));
-  list.push_front(std::make_unique<Idle>(this, std::move(server), std::move(fd), ev_now(loop_) + idle));
+  list.push_front(std::make_unique<Idle>(this, std::move(server), std::move(conn), ev_now(loop_) + idle));
   Idle* entry = list.front().get();
   entry->self = list.begin();
-  entry->io.set(entry->fd.get(), EV_READ);
+  entry->io.set(entry->conn.fd(), EV_READ);
   ++count_;
   if (!sweep_.is_active()) sweep_.start(kSweepInterval, kSweepInterval);
 }

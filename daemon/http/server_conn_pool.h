@@ -18,7 +18,7 @@
 #include <unordered_map>
 
 #include "base/ev_watch.h"
-#include "base/unique_fd.h"
+#include "daemon/proxy/stream.h"
 #include "daemon/runtime/server_state.h"
 
 namespace tandem::http_proxy {
@@ -30,11 +30,11 @@ class ServerConnPool {
   ServerConnPool(const ServerConnPool&) = delete;
   ServerConnPool& operator=(const ServerConnPool&) = delete;
 
-  // An idle connection to `server`, or an invalid fd.
-  base::UniqueFd take(const runtime::ServerState& server);
-  // Keeps `fd` (a connection to `server` with no request under way) for at
-  // most `idle` seconds, `max` per server; closes it if idle or max is 0.
-  void put(std::shared_ptr<runtime::ServerState> server, base::UniqueFd fd, double idle, int max);
+  // An idle connection to `server`, or an empty stream.
+  proxy::Stream take(const runtime::ServerState& server);
+  // Keeps `conn` (a connection to `server` with no request under way) for
+  // at most `idle` seconds, `max` per server; closes it if idle or max is 0.
+  void put(std::shared_ptr<runtime::ServerState> server, proxy::Stream conn, double idle, int max);
   // Closes every idle connection (worker stop, hand-over).
   void clear();
   size_t size() const { return count_; }

@@ -24,6 +24,9 @@ namespace tandem::http_proxy {
 class Router;
 class AccessLog;
 }
+namespace tandem::tls {
+class FrontendTls;
+}
 
 namespace tandem::runtime {
 
@@ -53,6 +56,8 @@ struct FrontendRuntime {
   std::shared_ptr<tables::SourceLimits> limits;
   // mode http with `access_log`; null = none.
   std::shared_ptr<http_proxy::AccessLog> access_log;
+  // `tls_cert`: the TLS it terminates; null = plain HTTP.
+  std::shared_ptr<const tls::FrontendTls> tls;
 };
 
 struct RuntimeSnapshot {

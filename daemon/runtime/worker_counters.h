@@ -30,6 +30,10 @@ struct alignas(64) TrafficSlot {
   std::atomic<uint64_t> requests{0};      // request heads read (frontend) or sent (server)
   std::atomic<uint64_t> responses[5]{};   // responses sent to clients by class: [0] = 1xx … [4] = 5xx
   std::atomic<uint64_t> own_responses{0}; // of those, Tandem's own answers (frontend)
+  // TLS termination (frontend)
+  std::atomic<uint64_t> tls_handshakes{0};  // completed, full or resumed
+  std::atomic<uint64_t> tls_resumed{0};     // of those, resumed (ticket or session cache)
+  std::atomic<uint64_t> tls_failures{0};    // begun and failed (bad bytes, version, cipher, ALPN, aborted)
 };
 
 // A plain copy of the summed slots, for status output.
@@ -43,6 +47,9 @@ struct TrafficTotals {
   uint64_t requests = 0;
   uint64_t responses[5] = {};
   uint64_t own_responses = 0;
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_resumed = 0;
+  uint64_t tls_failures = 0;
 
   TrafficTotals& operator+=(const TrafficTotals& o) {
     active += o.active;
@@ -54,6 +61,9 @@ struct TrafficTotals {
     requests += o.requests;
     for (int i = 0; i < 5; ++i) responses[i] += o.responses[i];
     own_responses += o.own_responses;
+    tls_handshakes += o.tls_handshakes;
+    tls_resumed += o.tls_resumed;
+    tls_failures += o.tls_failures;
     return *this;
   }
 };
@@ -87,6 +97,9 @@ class TrafficCounters {
       t.requests += s.requests.load(std::memory_order_relaxed);
       for (int c = 0; c < 5; ++c) t.responses[c] += s.responses[c].load(std::memory_order_relaxed);
       t.own_responses += s.own_responses.load(std::memory_order_relaxed);
+      t.tls_handshakes += s.tls_handshakes.load(std::memory_order_relaxed);
+      t.tls_resumed += s.tls_resumed.load(std::memory_order_relaxed);
+      t.tls_failures += s.tls_failures.load(std::memory_order_relaxed);
     }
     return t;
   }
