@@ -92,6 +92,8 @@ rc=$?
 check "tandemd --check accepts the TLS config (exit 0)" eval '[ $rc -eq 0 ] || { echo "$out"; false; }'
 start_tandemd "$T/tandem.ini" || bail "tandemd starts" "$(tail -5 "$T/tandemd.err" 2>/dev/null)"
 ok "tandemd starts"
+# alive SECTION: stop here (one failure, not a cascade) if the daemon is gone.
+alive() { proc_running tandemd || bail "tandemd still runs before $1" "$(tail -8 "$T/tandemd.err" 2>/dev/null)"; }
 
 # tls_row FRONTEND FIELD: one field of FRONTEND's row of `show tls --json`
 # (a list of rows, or an object holding one).
@@ -177,6 +179,7 @@ hc -k -o "$T/size.b" "$WEB/size/5000000"
 check "https: a 5 MB response (Content-Length) arrives whole" test "$(wc -c <"$T/size.b")" = 5000000
 
 # --- 2. SNI chooses the certificate ------------------------------------------------------
+alive "2. SNI"
 sc sni_a "$P" -servername www.a.test
 check "SNI www.a.test: the www.a.test certificate" eval '[ "$(sc_fp sni_a)" = "$FP_A" ] && sc_served sni_a || { sc_detail sni_a; false; }'
 sc sni_b "$P" -servername x.b.test
@@ -195,6 +198,7 @@ check "curl verifies www.a.test and x.b.test against their own certificates" eva
   '[ "$(cat "$T/a.b" "$T/b.b" 2>/dev/null | tr "\n" " ")" = "be1 be1 " ]'
 
 # --- 3. ALPN -----------------------------------------------------------------------------------
+alive "3. ALPN"
 sc alpn_both "$P" -servername default.test -alpn h2,http/1.1
 check "ALPN h2,http/1.1: http/1.1 is selected, and the request is served" eval \
   'grep -q "^ALPN protocol: http/1.1" "$T/alpn_both.sc" && sc_served alpn_both || { sc_detail alpn_both; false; }'
@@ -207,6 +211,7 @@ check "ALPN h2 only: the handshake fails with a no_application_protocol alert" e
 check "ALPN h2 only: show tls counts a failure on web (before: $f0)" wait_until 3 grew web failures "$f0"
 
 # --- 4. resumption -------------------------------------------------------------------------------
+alive "4. resumption"
 # resume_check ID LABEL PORT FRONTEND ARGS...: a full handshake saves the session,
 # then 3 new connections offer it (3, so that every worker is likely hit);
 # all must be resumed and counted in FRONTEND's `resumed`.
@@ -267,6 +272,7 @@ check "no resumption: show tls nores counts the $NR_CONNS handshakes, none resum
   'wait_until 3 grew nores handshakes "$h0" "$NR_CONNS" && [ "$(tls_n nores resumed)" = "$r0" ] || { ctl show tls; false; }'
 
 # --- 5. versions -------------------------------------------------------------------------------------
+alive "5. versions"
 f0=$(tls_n v13 failures)
 sc v13_12 "$P13" -servername default.test -tls1_2
 check "tls_min_version = 1.3: a TLS 1.2 client is refused" eval '! sc_ok v13_12 && ! sc_served v13_12 || { sc_detail v13_12; false; }'
@@ -300,6 +306,7 @@ else
 fi
 
 # --- 6. garbage instead of a ClientHello -------------------------------------------------------------
+alive "6. garbage"
 f0=$(tls_n web failures)
 raw "$P" --send 'GET / HTTP/1.1\r\nHost: x\r\n\r\n' --linger 5 >"$T/garbage1.json"
 raw "$P" --send '\x16\x03\x01\x00\x20this is not a client hello at all!\x00\x01\x02' --linger 5 >"$T/garbage2.json"
@@ -312,6 +319,7 @@ check "garbage: the daemon still serves https" eval \
   'proc_running tandemd && [ "$(hc -k "$WEB/after-garbage")" = be1 ]'
 
 # --- show tls -----------------------------------------------------------------------------------------------
+alive "show tls"
 ctl show tls >"$T/show.txt" 2>&1
 check "show tls: a header with frontend handshakes resumed failures" \
   eval 'head -1 "$T/show.txt" | tr A-Z a-z | grep -qE "^frontend +handshakes +resumed +failures"'
@@ -321,6 +329,7 @@ check "show tls --json: web's handshakes >= its resumed + 10" eval \
   '[ "$(tls_n web handshakes)" -ge $(( $(tls_n web resumed) + 10 )) ] && [ "$(tls_n web resumed)" -ge 9 ]'
 
 # --- 7. certificate reload ------------------------------------------------------------------------------------
+alive "7. certificate reload"
 # Sessions from before the reload (www.a.test: its certificate does not change).
 sc pre12 "$P" -servername www.a.test -tls1_2 -sess_out "$T/pre12.sess"
 sc pre13 "$P" -servername www.a.test -tls1_3 -sess_out "$T/pre13.sess"
@@ -363,6 +372,7 @@ check "reload: the session-id cache starts empty (a cached session from before g
   'sc_new postcache && sc_served postcache || { sc_detail postcache; false; }'
 
 # --- 8. bad certificates and keys ------------------------------------------------------------------------------
+alive "8. bad certificates"
 # bad_conf NAME TLS_CERT_VALUE: $T/NAME.ini, one TLS frontend with that
 # tls_cert; BAD_LINE = the line of that tls_cert.
 bad_conf() {
