@@ -96,14 +96,12 @@ ok "tandemd starts"
 alive() { proc_running tandemd || bail "tandemd still runs before $1" "$(tail -8 "$T/tandemd.err" 2>/dev/null)"; }
 
 # tls_row FRONTEND FIELD: one field of FRONTEND's row of `show tls --json`
-# (a list of rows, or an object holding one).
+# (a list of rows, like `show pools --json`).
 tls_row() {
   ctl show tls --json | "$PY" -c '
 import json, sys
 fe, field = sys.argv[1:3]
-d = json.load(sys.stdin)
-rows = d if isinstance(d, list) else next((v for v in d.values() if isinstance(v, list)), [])
-for row in rows:
+for row in json.load(sys.stdin):
     if row.get("frontend") == fe:
         print(int(row[field]))
         sys.exit(0)
@@ -327,6 +325,8 @@ check "show tls: one row per TLS frontend (web, v13, nores), none for plain" eva
   '[ "$(awk "NR > 1 && NF { print \$1 }" "$T/show.txt" | sort | tr "\n" " ")" = "nores v13 web " ] || { cat "$T/show.txt"; false; }'
 check "show tls --json: web's handshakes >= its resumed + 10" eval \
   '[ "$(tls_n web handshakes)" -ge $(( $(tls_n web resumed) + 10 )) ] && [ "$(tls_n web resumed)" -ge 9 ]'
+check "show certs --json: web's three certificates, the default first, with the names SNI matches" eval \
+  'ctl show certs --json | jcheck - "[(r[\"file\"], r[\"names\"]) for r in d if r[\"frontend\"] == \"web\"] == [(\"$T/default.pem\", \"default.test\"), (\"$T/a.pem\", \"www.a.test\"), (\"$T/b.crt\", \"*.b.test\")]"'
 
 # --- 7. certificate reload ------------------------------------------------------------------------------------
 alive "7. certificate reload"
