@@ -201,8 +201,9 @@ BOOST_AUTO_TEST_CASE(the_configured_tls12_cipher_is_the_one_used) {
   ThreeCerts t;
   t.fe.tls_ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256";
   Tls tls = t.build();
-  TlsHarness h(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).ciphers("ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384:"
-                                           "ECDHE-ECDSA-AES128-GCM-SHA256"));
+  TlsHarness h(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).ciphers(
+                                   "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                                   "ECDHE-ECDSA-AES128-GCM-SHA256"));
   BOOST_REQUIRE(h.handshake());
   BOOST_TEST(std::string(SSL_get_cipher_name(h.client.get())) == "ECDHE-ECDSA-AES128-GCM-SHA256");
 }
@@ -211,7 +212,8 @@ BOOST_AUTO_TEST_CASE(the_server_prefers_its_own_cipher_order) {
   ThreeCerts t;
   t.fe.tls_ciphers = "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256";
   Tls tls = t.build();
-  TlsHarness h(tls->new_ssl(), ClientOptions().max_version(TLS1_2_VERSION).ciphers("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384"));
+  TlsHarness h(tls->new_ssl(), ClientOptions().max_version(TLS1_2_VERSION).ciphers(
+                                   "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384"));
   BOOST_REQUIRE(h.handshake());
   BOOST_TEST(std::string(SSL_get_cipher_name(h.client.get())) == "ECDHE-ECDSA-AES256-GCM-SHA384");
 }
