@@ -4,6 +4,8 @@
 #include <openssl/err.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <memory>
 #include <string>
@@ -580,6 +582,57 @@ BOOST_AUTO_TEST_CASE(a_ticket_from_an_older_key_resumes_until_the_key_is_dropped
       BOOST_REQUIRE(h.handshake());
       BOOST_TEST(!h.resumed(), "version " << version);
     }
+  }
+}
+
+namespace {
+
+// The key name a ticket starts with (RFC 5077 4's recommended format, which OpenSSL uses).
+std::array<uint8_t, 16> ticket_key_name(SSL_SESSION* session) {
+  const unsigned char* ticket = nullptr;
+  size_t len = 0;
+  SSL_SESSION_get0_ticket(session, &ticket, &len);
+  std::array<uint8_t, 16> name{};
+  BOOST_REQUIRE(len >= name.size());
+  std::copy(ticket, ticket + name.size(), name.begin());
+  return name;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(tickets_are_sealed_with_the_current_key_and_an_old_one_is_renewed) {
+  ThreeCerts t;
+  t.fe.tls_session_cache = 0;
+  auto keys = std::make_shared<TicketKeys>(t.clock, 60s, 3);
+  Tls tls = t.build(keys);
+  SessionPtr old;
+  {
+    TlsHarness h(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
+    BOOST_REQUIRE(h.handshake());
+    old = h.client_session_after_reading("hello");
+    h.close_cleanly();
+  }
+  BOOST_TEST((ticket_key_name(old.get()) == keys->current().name));
+  // Resumed with the newest key: TLS 1.2 keeps the ticket.
+  {
+    TlsHarness h(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).session(old.get()));
+    BOOST_REQUIRE(h.handshake());
+    BOOST_REQUIRE(h.resumed());
+    SessionPtr now = h.client_session_after_reading("hello");
+    BOOST_TEST((ticket_key_name(now.get()) == ticket_key_name(old.get())));
+    h.close_cleanly();
+  }
+  t.clock.advance(60s);
+  const std::array<uint8_t, 16> newest = keys->current().name;
+  BOOST_TEST((newest != ticket_key_name(old.get())));
+  // Resumed with an older key: a fresh ticket under the newest.
+  {
+    TlsHarness h(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).session(old.get()));
+    BOOST_REQUIRE(h.handshake());
+    BOOST_REQUIRE(h.resumed());
+    SessionPtr renewed = h.client_session_after_reading("hello");
+    BOOST_TEST((ticket_key_name(renewed.get()) == newest));
+    h.close_cleanly();
   }
 }
 
