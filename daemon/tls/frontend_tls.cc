@@ -121,10 +121,14 @@ base::Result<std::shared_ptr<const FrontendTls>> FrontendTls::build(const conf::
     const std::string& key_file = cert.key_file.empty() ? cert.cert_file : cert.key_file;
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert.cert_file.c_str()) != 1)
       return cert_error(fe, cert, cert.cert_file + ": no usable certificate: " + openssl_reason());
-    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1)
+    // OpenSSL checks that the key matches the certificate as it loads it.
+    if (SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      if (ERR_GET_REASON(ERR_peek_error()) == X509_R_KEY_VALUES_MISMATCH) {
+        ERR_clear_error();
+        return cert_error(fe, cert, key_file + ": the key does not match the certificate " + cert.cert_file);
+      }
       return cert_error(fe, cert, key_file + ": no usable private key (PEM, without passphrase): " + openssl_reason());
-    if (SSL_CTX_check_private_key(ctx.get()) != 1)
-      return cert_error(fe, cert, key_file + ": the key does not match the certificate " + cert.cert_file);
+    }
     X509* x509 = SSL_CTX_get0_certificate(ctx.get());
     CertInfo info{cert.cert_file, certificate_names(x509), time_text(X509_get0_notAfter(x509))};
     if (X509_cmp_current_time(X509_get0_notAfter(x509)) < 0)

@@ -313,16 +313,11 @@ BOOST_AUTO_TEST_CASE(bytes_that_are_not_tls_fail_with_eproto) {
   BOOST_TEST(!h.server.tls());
 }
 
-BOOST_TEST_DECORATOR(*boost::unit_test::disabled())
 BOOST_AUTO_TEST_CASE(a_client_that_closes_before_sending_anything_did_not_start_a_handshake) {
-  // Disabled: a bug in daemon/proxy/stream.h (handshake_started). It is
-  // !SSL_in_before(), which turns false at the first SSL_read_ex() call
-  // (OpenSSL's state machine leaves MSG_FLOW_UNINITED), not at the first
-  // byte received. So a connection that closes without sending any byte (a
-  // port probe, a TCP health check) counts as a failed handshake in
-  // HttpSession::note_handshake_failure() and is logged "TLS handshake
-  // failed: the client closed the connection", contrary to docs/http.md.
-  // Whether bytes came: BIO_number_read(SSL_get_rbio(ssl)) > 0.
+  // A connection that closes without sending a byte (a port probe, a TCP
+  // health check) is not a failed handshake (docs/http.md). Once failed:
+  // !SSL_in_before() turns false at the first SSL_read_ex() call, before
+  // any byte came; handshake_started() counts the bytes read instead.
   TlsServer srv;
   char buf[64];
   {
@@ -571,13 +566,10 @@ BOOST_AUTO_TEST_CASE(tls_write_after_the_client_closed_fails) {
   h->server.shutdown_write();  // after a broken connection: no close_notify, no crash
 }
 
-BOOST_TEST_DECORATOR(*boost::unit_test::disabled())
 BOOST_AUTO_TEST_CASE(tls_write_to_a_closed_peer_raises_no_sigpipe) {
-  // Disabled: stream.h promises write() "never raising SIGPIPE", but with
-  // TLS the bytes go out through OpenSSL's socket BIO, which calls write(2)
-  // without MSG_NOSIGNAL: a write to a closed peer raises SIGPIPE. tandemd
-  // ignores SIGPIPE (daemon/main.cc), so it survives; any other program
-  // using Stream (tests, tools) is killed.
+  // stream.h promises write() "never raising SIGPIPE". OpenSSL's own socket
+  // BIO writes with write(2), without MSG_NOSIGNAL (once failed: a program
+  // that does not ignore SIGPIPE was killed); Stream's BIO sends with it.
   TlsServer srv;
   auto h = srv.connected();
   h->client_fd.reset();
@@ -587,15 +579,12 @@ BOOST_AUTO_TEST_CASE(tls_write_to_a_closed_peer_raises_no_sigpipe) {
   BOOST_TEST(!sigpipe.raised());
 }
 
-BOOST_TEST_DECORATOR(*boost::unit_test::disabled())
 BOOST_AUTO_TEST_CASE(a_stale_openssl_error_does_not_turn_would_block_into_eproto) {
-  // Disabled: a bug in daemon/proxy/stream.cc. read() and write() call
-  // SSL_read_ex/SSL_write_ex without clearing the thread's error queue
-  // first, then SSL_get_error(), which reports SSL_ERROR_SSL for any error
-  // already queued (SSL_get_error(3): "the current thread's error queue
-  // must be empty before the TLS/SSL I/O operation is attempted"). An error
-  // that other code on the worker thread left queued then fails a healthy
-  // connection with EPROTO and that unrelated error's text.
+  // SSL_get_error() reports SSL_ERROR_SSL for any error already queued on
+  // the thread (SSL_get_error(3): "the current thread's error queue must be
+  // empty before the TLS/SSL I/O operation is attempted"); read() and
+  // write() clear it first, so an error other code left does not fail a
+  // healthy connection (once failed: EPROTO with that error's text).
   TlsServer srv;
   auto h = srv.connected();
   ERR_raise(ERR_LIB_SSL, SSL_R_BAD_LENGTH);  // left behind by someone else

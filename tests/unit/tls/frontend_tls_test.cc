@@ -440,16 +440,13 @@ BOOST_AUTO_TEST_CASE(the_session_cache_resumes_without_tickets_tls13) {
   BOOST_TEST(again.resumed());
 }
 
-BOOST_TEST_DECORATOR(*boost::unit_test::disabled())
 BOOST_AUTO_TEST_CASE(the_session_cache_keeps_a_session_the_client_closed) {
-  // Disabled: a bug between daemon/proxy/stream.{h,cc} and the HTTP
-  // session. When the client ends a connection (close_notify, or a bare
-  // close), HttpSession::finish() frees the Stream without
-  // Stream::shutdown_write(); SSL_free() then finds the session not shut
-  // down (no SSL_SENT_SHUTDOWN) and removes it from the server's cache
-  // (ssl_clear_bad_session), so tls_session_cache never resumes a
-  // connection the client closed (nor one closed at timeout_keepalive).
-  // Tickets are not affected (nothing is looked up in the cache).
+  // When the client ends a connection (close_notify, or a bare close), the
+  // HTTP session frees its Stream without shutdown_write(). SSL_free() of a
+  // session not marked shut down removes it from the server's cache
+  // (ssl_clear_bad_session); Stream marks a cleanly handshaken connection
+  // shut down when it is freed, so the cache keeps it (once failed: the
+  // cache never resumed a connection the client closed).
   ThreeCerts t;
   t.fe.tls_tickets = false;
   Tls tls = t.build();
