@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <functional>
 #include <string>
 
 #include "base/log.h"
@@ -214,6 +215,16 @@ Response show_http(const Daemon& d, const HttpRateSampler& sampler, const Reques
   return Response::ok(show_http_body(d.snapshot(), sampler.rates(), base::SystemClock::instance().now(), r.json));
 }
 
+// A `show` command without arguments whose answer is one table made from
+// the current snapshot.
+std::function<Response(const Request&)> snapshot_table(const Daemon& d,
+                                                       status::Table (*table)(const runtime::RuntimeSnapshot&)) {
+  return [&d, table](const Request& r) {
+    if (!r.args.empty()) return Response::bad_usage(r);
+    return Response::ok(table(d.snapshot()).render(r.json));
+  };
+}
+
 Response show_conns(Daemon& d, const Request& r) {
   size_t limit = kDefaultConnsLimit;
   if (r.args.size() > 1) return Response::bad_usage(r);
@@ -325,25 +336,13 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
       "mode http: requests, answers by class and request rate per frontend and server",
       [&d, sampler](const Request& r) { return show_http(d, *sampler, r); });
   add(registry, Access::Read, "show tls", "", "TLS termination: handshakes, resumed, failed per frontend",
-      [&d](const Request& r) {
-        if (!r.args.empty()) return Response::bad_usage(r);
-        return Response::ok(tls_frontends_table(d.snapshot()).render(r.json));
-      });
+      snapshot_table(d, tls_frontends_table));
   add(registry, Access::Read, "show certs", "", "the certificates each TLS frontend serves, and their expiry",
-      [&d](const Request& r) {
-        if (!r.args.empty()) return Response::bad_usage(r);
-        return Response::ok(tls_certificates_table(d.snapshot()).render(r.json));
-      });
+      snapshot_table(d, tls_certificates_table));
   add(registry, Access::Read, "show limits", "", "per-source limits: sources tracked, connections and requests refused",
-      [&d](const Request& r) {
-        if (!r.args.empty()) return Response::bad_usage(r);
-        return Response::ok(limits_table(d.snapshot()).render(r.json));
-      });
+      snapshot_table(d, limits_table));
   add(registry, Access::Read, "show logs", "", "access logs: target and lines dropped (queue full or write failed)",
-      [&d](const Request& r) {
-        if (!r.args.empty()) return Response::bad_usage(r);
-        return Response::ok(access_logs_table(d.snapshot()).render(r.json));
-      });
+      snapshot_table(d, access_logs_table));
   add(registry, Access::Read, "show conns", "[LIMIT]", "live client connections (default limit 1000)",
       [&d](const Request& r) { return show_conns(d, r); });
   add(registry, Access::Read, "show sticky", "[POOL]", "sticky table entries: client -> server",

@@ -9,22 +9,14 @@
 #include <cstdint>
 #include <cstring>
 
+#include "daemon/tls/openssl_error.h"
+
 namespace tandem::proxy {
 namespace {
 
 // The largest TLS record's payload: buffers joined beyond it would be split
 // into two records anyway.
 constexpr size_t kRecordPayload = 16 * 1024;
-
-// The reason of the newest error in OpenSSL's queue, which it then empties
-// (a stale error would be taken for the next call's).
-std::string take_ssl_error() {
-  unsigned long e = ERR_peek_last_error();
-  const char* reason = e != 0 ? ERR_reason_error_string(e) : nullptr;
-  std::string text = reason != nullptr ? reason : (e != 0 ? "TLS error " + std::to_string(ERR_GET_REASON(e)) : "TLS error");
-  ERR_clear_error();
-  return text;
-}
 
 }  // namespace
 
@@ -177,7 +169,7 @@ ssize_t Stream::tls_result(bool reading) {
       return -1;
     default:  // SSL_ERROR_SSL: a protocol error (bad bytes, version, cipher, alert)
       broken_ = true;
-      tls_error_ = take_ssl_error();
+      tls_error_ = tls::take_openssl_error(tls::ErrorEnd::Last);
       if (long v = SSL_get_verify_result(ssl_.get()); v != X509_V_OK)
         tls_error_ += std::string(": ") + X509_verify_cert_error_string(v);
       errno = EPROTO;

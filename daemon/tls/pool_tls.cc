@@ -4,6 +4,8 @@
 
 #include <mutex>
 
+#include "daemon/tls/openssl_error.h"
+
 namespace tandem::tls {
 namespace {
 
@@ -45,13 +47,6 @@ int on_new_session(SSL* ssl, SSL_SESSION* session) {
   return 1;
 }
 
-std::string openssl_reason() {
-  unsigned long e = ERR_peek_error();
-  const char* reason = e != 0 ? ERR_reason_error_string(e) : nullptr;
-  ERR_clear_error();
-  return reason != nullptr ? reason : "OpenSSL error";
-}
-
 }  // namespace
 
 base::Result<std::shared_ptr<const PoolTls>> PoolTls::build(const conf::PoolConf& pool) {
@@ -62,13 +57,13 @@ base::Result<std::shared_ptr<const PoolTls>> PoolTls::build(const conf::PoolConf
   ERR_clear_error();
   tls->ctx_.reset(SSL_CTX_new(TLS_client_method()));
   SSL_CTX* ctx = tls->ctx_.get();
-  if (ctx == nullptr) return error("server", "cannot create a TLS context: " + openssl_reason());
+  if (ctx == nullptr) return error("server", "cannot create a TLS context: " + take_openssl_error(ErrorEnd::First));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   static const unsigned char kAlpn[] = "\x08http/1.1";
   if (SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof kAlpn - 1) != 0)  // 0 is success here
-    return error("server", "cannot set ALPN: " + openssl_reason());
+    return error("server", "cannot set ALPN: " + take_openssl_error(ErrorEnd::First));
   bool verifies = false;
   for (const conf::ServerConf& s : pool.servers) {
     if (!s.tls) continue;
@@ -81,7 +76,7 @@ base::Result<std::shared_ptr<const PoolTls>> PoolTls::build(const conf::PoolConf
                      : SSL_CTX_load_verify_locations(ctx, pool.tls_ca_file.c_str(), nullptr);
     if (loaded != 1)
       return error("tls_ca_file", (pool.tls_ca_file.empty() ? std::string("the system's CAs") : pool.tls_ca_file) +
-                                      ": no usable CA certificate: " + openssl_reason());
+                                      ": no usable CA certificate: " + take_openssl_error(ErrorEnd::First));
   }
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_set_ex_data(ctx, store_index(), new SessionStore());
