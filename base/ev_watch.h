@@ -57,6 +57,19 @@ class IoWatcher {
   }
   // Changes only the event mask of the current fd.
   void set_events(int events) { set(w_.fd, events); }
+  // As set(), for an fd another watcher of this loop watched until now and
+  // has stopped watching (a connection handed from one owner to another,
+  // never closed in between). set() makes libev re-register the fd with
+  // the kernel (for epoll an ADD that fails with EEXIST: one wasted system
+  // call per hand-over); this keeps the registration, as ev_io_modify does.
+  // Never for an fd that may have been closed and reopened since: its
+  // registration is gone and no event would come.
+  void set_handed_over(int fd, int events) {
+    stop();
+    w_.fd = fd;
+    w_.events = events;  // without EV__IOFDSET: the kernel knows this fd
+    if (events != 0) ev_io_start(loop_, &w_);
+  }
   // Unconditional: ev_io_stop also clears a pending event (see TimerWatcher::stop).
   void stop() { ev_io_stop(loop_, &w_); }
   bool is_active() const { return ev_is_active(&w_); }

@@ -228,6 +228,7 @@ void HttpSession::connect_server() {
     server_conn_ = worker_.server_conns().take(*server_);
     if (server_conn_) {
       server_reused_ = true;
+      server_handed_over_ = true;
       on_connected();
       return;
     }
@@ -375,6 +376,18 @@ void HttpSession::end_exchange() {
   idle_since_ = now;
   first_request_ = false;
   if (close_after_ || close_requested_) {
+    if (!request_keep_alive_ && !input_dropped_ && up_.in.empty()) {
+      // The client asked for the close and its request was read whole:
+      // nothing more will come, so the connection is closed now (as nginx
+      // does), without half-closing and waiting for the client's FIN — two
+      // system calls and a wake-up fewer per connection. The answer is in
+      // the kernel's send buffer, which close(2) still delivers.
+      client_.send_close_notify();
+      finish();
+      return;
+    }
+    // Otherwise Tandem ends a connection the client may still send on:
+    // step_closing() lingers, so late bytes cannot reset the answer.
     phase_ = Phase::Closing;
     phase_started_ = now;
     return;
@@ -395,6 +408,7 @@ void HttpSession::release_server(bool reusable) {
                                pc.server_keepalive_max);
   }
   server_conn_.reset();
+  server_handed_over_ = false;  // the next connection may be a new fd
   down_.in.clear();
   down_.pass = 0;
   down_.eof = false;
@@ -408,6 +422,7 @@ void HttpSession::answer(int status, bool close) {
   status_ = status;
   close_after_ = close_after_ || close;
   if (close) {
+    input_dropped_ = true;
     up_.in.clear();
     up_.pass = 0;
     up_.body_done = true;

@@ -174,6 +174,7 @@ class HttpSession final : public proxy::Session {
   int status_ = 0;
   bool close_after_ = false;    // close the client connection after this response
   bool close_requested_ = false;  // hand-over / drain: no further requests
+  bool input_dropped_ = false;    // an answer left the client's request unread: linger before closing
   bool server_keep_alive_ = false;  // the server connection may be reused after this response
   std::string hash_input_;      // balance = hash: the request's key
   int sticky_server_ = -1;      // the server the request's cookie names
@@ -200,6 +201,7 @@ class HttpSession final : public proxy::Session {
   int server_index_ = -1;
   proxy::Stream server_conn_;
   bool server_reused_ = false;
+  bool server_handed_over_ = false;  // taken from the pool, not yet watched here
   bool server_counted_ = false;
   std::vector<uint32_t> tried_;
   int retries_left_ = 0;

@@ -46,7 +46,7 @@ void ServerConnPool::put(std::shared_ptr<runtime::ServerState> server, proxy::St
   list.push_front(std::make_unique<Idle>(this, std::move(server), std::move(conn), ev_now(loop_) + idle));
   Idle* entry = list.front().get();
   entry->self = list.begin();
-  entry->io.set(entry->conn.fd(), EV_READ);
+  entry->io.set_handed_over(entry->conn.fd(), EV_READ);  // the session watched it until now
   ++count_;
   if (!sweep_.is_active()) sweep_.start(kSweepInterval, kSweepInterval);
 }

@@ -30,10 +30,13 @@ class ServerConnPool {
   ServerConnPool(const ServerConnPool&) = delete;
   ServerConnPool& operator=(const ServerConnPool&) = delete;
 
-  // An idle connection to `server`, or an empty stream.
+  // An idle connection to `server`, or an empty stream. The pool stops
+  // watching it: the taker watches it next (IoWatcher::set_handed_over).
   proxy::Stream take(const runtime::ServerState& server);
   // Keeps `conn` (a connection to `server` with no request under way) for
   // at most `idle` seconds, `max` per server; closes it if idle or max is 0.
+  // The caller has stopped watching it (the pool takes the fd's
+  // registration over, see IoWatcher::set_handed_over).
   void put(std::shared_ptr<runtime::ServerState> server, proxy::Stream conn, double idle, int max);
   // Closes every idle connection (worker stop, hand-over).
   void clear();

@@ -177,12 +177,16 @@ ssize_t Stream::tls_result(bool reading) {
   }
 }
 
-void Stream::shutdown_write() {
+void Stream::send_close_notify() {
   // After a fatal TLS error OpenSSL forbids SSL_shutdown (and there is no
   // session to close). Otherwise close_notify is sent and not waited for.
   if (ssl_ && !broken_ && handshake_done()) {
     if (SSL_shutdown(ssl_.get()) < 0) ERR_clear_error();
   }
+}
+
+void Stream::shutdown_write() {
+  send_close_notify();
   ::shutdown(fd_.get(), SHUT_WR);
 }
 

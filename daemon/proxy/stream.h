@@ -60,6 +60,9 @@ class Stream {
   ssize_t write(const iovec* iov, int count);
   // Half-close: TLS close_notify, then shutdown(SHUT_WR).
   void shutdown_write();
+  // TLS: sends close_notify (not waiting for the peer's); nothing without
+  // TLS or after a fatal error. Before a close(2) that ends the stream.
+  void send_close_notify();
 
   // The socket events to wait for when the owner wants to read and/or write.
   int events(bool want_read, bool want_write) const;

@@ -3,6 +3,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <memory>
 
 using namespace tandem::base;
@@ -34,9 +37,55 @@ struct Pair {
 
 void on_owned(void* owner, int) { ++static_cast<Pair*>(owner)->fired_owned; }
 
+void count_events(void* counter, int revents) { *static_cast<int*>(counter) |= revents; }
+
+// A connected socket pair, closed at the end.
+struct SocketPair {
+  SocketPair() { BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, fd) == 0); }
+  ~SocketPair() {
+    ::close(fd[0]);
+    ::close(fd[1]);
+  }
+  int fd[2];
+};
+
+// One watcher takes an fd over from another (a server connection moving
+// between the idle pool and a session): after the hand-over the new watcher
+// gets the fd's events, whether it wants the same events or others.
+void check_hand_over(int first_events, int second_events, int expected) {
+  struct ev_loop* loop = ev_loop_new(EVBACKEND_EPOLL);
+  BOOST_REQUIRE(loop != nullptr);
+  {
+    SocketPair sp;
+    int got_a = 0;
+    int got_b = 0;
+    IoWatcher a(loop, &count_events, &got_a);
+    IoWatcher b(loop, &count_events, &got_b);
+    a.set(sp.fd[0], first_events);
+    ev_run(loop, EVRUN_NOWAIT);  // registered with the kernel
+    got_a = 0;
+    a.stop();
+    b.set_handed_over(sp.fd[0], second_events);
+    BOOST_REQUIRE(::write(sp.fd[1], "x", 1) == 1);
+    for (int i = 0; i < 10 && got_b == 0; ++i) ev_run(loop, EVRUN_NOWAIT);
+    BOOST_TEST(got_b == expected);
+    BOOST_TEST(got_a == 0);
+  }
+  ev_loop_destroy(loop);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ev_watch)
+
+BOOST_AUTO_TEST_CASE(a_handed_over_fd_reports_the_same_events_to_its_new_watcher) {
+  check_hand_over(EV_READ, EV_READ, EV_READ);
+}
+
+BOOST_AUTO_TEST_CASE(a_handed_over_fd_reports_other_events_to_its_new_watcher) {
+  check_hand_over(EV_WRITE, EV_READ, EV_READ);
+  check_hand_over(EV_READ, EV_READ | EV_WRITE, EV_READ | EV_WRITE);
+}
 
 BOOST_AUTO_TEST_CASE(a_stopped_timer_does_not_fire_even_when_already_pending) {
   EvLoop loop(ev_loop_new(EVFLAG_AUTO));
