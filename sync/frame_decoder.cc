@@ -21,11 +21,12 @@ std::string hex_byte(uint8_t b) {
 DecodeStatus check_header(std::string_view bytes, WireError* error) {
   const size_t n = bytes.size();
   auto byte = [&](size_t i) { return static_cast<uint8_t>(bytes[i]); };
-  if ((n >= 1 && bytes[0] != kMagic0) || (n >= 2 && bytes[1] != kMagic1)) {
-    std::string got = hex_byte(byte(0));
-    if (n >= 2) got += " " + hex_byte(byte(1));
-    return fail(error, WireErrorCode::BadMagic, got + " (expected \"TS\")");
-  }
+  // Only the bytes up to the first wrong one are shown, so that the error
+  // reads the same however the stream was sliced.
+  if (n >= 1 && bytes[0] != kMagic0)
+    return fail(error, WireErrorCode::BadMagic, hex_byte(byte(0)) + " (expected \"TS\")");
+  if (n >= 2 && bytes[1] != kMagic1)
+    return fail(error, WireErrorCode::BadMagic, "0x54 " + hex_byte(byte(1)) + " (expected \"TS\")");
   if (n >= 3 && byte(2) != kVersion)
     return fail(error, WireErrorCode::UnsupportedVersion,
                 "version " + std::to_string(byte(2)) + " (this node speaks " + std::to_string(kVersion) + ")");

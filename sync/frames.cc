@@ -24,7 +24,7 @@ void layout(IO& io, F& f) requires is<Hello, F> {
   io.check(f.min_version >= 1 && f.min_version <= f.max_version, "version", version_range(f.min_version, f.max_version));
   io.u64("wall_ms", f.wall_ms);
   io.fixed("config_digest", f.config_digest);
-  io.list16("pools", f.pools, 2 + 1 + 32, [&](auto& p) {
+  io.list16("pools", f.pools, 2 + 32, [&](auto& p) {
     io.string("pool", p.pool, kMaxNameSize, Presence::Required);
     io.fixed("digest", p.digest);
   });
@@ -49,7 +49,7 @@ void layout(IO& io, F& f) requires is<Ack, F> {
 template <typename IO, typename F>
 void layout(IO& io, F& f) requires is<Heartbeat, F> {
   io.u64("wall_ms", f.wall_ms);
-  io.list16("instances", f.instances, 2 + 1 + 1, [&](auto& i) {
+  io.list16("instances", f.instances, 2 + 1, [&](auto& i) {
     io.string("instance", i.instance, kMaxNameSize, Presence::Required);
     io.enum8("role", i.role);
   });

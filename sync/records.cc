@@ -176,7 +176,6 @@ base::Status encode_record(const Record& record, std::string* out) {
   w.u16("length", 0);  // patched below
   const size_t body = out->size();
   if (unknown != nullptr) {
-    if (unknown->body.size() > kMaxRecordBody) w.fail("body", "over " + std::to_string(kMaxRecordBody) + " bytes");
     if (w.ok()) out->append(unknown->body);
   } else {
     stamp_layout(w, record);
