@@ -14,6 +14,10 @@ namespace {
 
 constexpr bool upsert(Op op) { return op == Op::Upsert; }
 
+constexpr bool is_known_table(uint8_t id) {
+  return id >= static_cast<uint8_t>(Table::StickySource) && id <= static_cast<uint8_t>(Table::TicketKey);
+}
+
 template <typename IO, typename R>
 void layout(IO& io, R& r, Op op) requires std::is_same_v<std::remove_const_t<R>, StickySourceRecord> {
   io.string("pool", r.pool, kMaxNameSize, Presence::Required);
@@ -171,6 +175,9 @@ base::Status encode_record(const Record& record, std::string* out) {
   if (unknown == nullptr && !is_valid(record.op)) {
     w.fail("op", "unknown value " + std::to_string(static_cast<unsigned>(record.op)));
   }
+  // An opaque record under a known id would come back decoded as that
+  // table (or refused): only ids this version does not define are opaque.
+  if (unknown != nullptr && is_known_table(table)) w.fail("table", "id " + std::to_string(table) + " is not unknown");
   w.u8("table", table);
   w.u8("op", unknown ? unknown->op : static_cast<uint8_t>(record.op));
   w.u16("length", 0);  // patched below
@@ -211,7 +218,7 @@ void decode_record(FieldReader& in, Record* record) {
   if (!in.ok()) return;
   const std::string_view bytes(p, length);
   FieldReader body(bytes);
-  const bool known = table >= 1 && table <= static_cast<uint8_t>(Table::TicketKey);
+  const bool known = is_known_table(table);
   if (known && !is_valid(static_cast<Op>(op))) {
     return in.fail(WireErrorCode::OutOfBounds, "op", "unknown value " + std::to_string(op));
   }

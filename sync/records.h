@@ -128,7 +128,8 @@ struct TicketKeyRecord {
   bool operator==(const TicketKeyRecord&) const = default;
 };
 
-// A record of a table this version does not define, kept opaque (so its
+// A record of a table this version does not define (an encoder refuses a
+// known id here), kept opaque (so its
 // sequence number stays taken and re-encoding reproduces it). Receivers
 // skip it.
 struct UnknownRecord {

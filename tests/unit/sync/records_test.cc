@@ -223,6 +223,7 @@ BOOST_AUTO_TEST_CASE(the_encoder_refuses_what_the_decoder_would) {
   BOOST_TEST(refused(make_record(Op::Upsert, tk)).find("role") != std::string::npos);
   BOOST_TEST(refused(make_record(static_cast<Op>(3), StickySourceRecord{"app", kIpv4, "be1", 1})).find("op") != std::string::npos);
   BOOST_TEST(refused(Record{Op::Upsert, "", 0, UnknownRecord{99, 1, std::string(kMaxRecordBody + 1, 'b')}}).find("body") != std::string::npos);
+  BOOST_TEST(refused(Record{Op::Upsert, "", 0, UnknownRecord{3, 1, "x"}}).find("table: id 3 is not unknown") != std::string::npos);
   BOOST_TEST(check_record(sample_upserts()[0]).ok());
   BOOST_TEST(!check_record(make_record(Op::Upsert, StickySourceRecord{"app", "", "be1", 1})).ok());
 }
