@@ -72,8 +72,8 @@ class FieldWriter {
     u16(field, static_cast<uint16_t>(v));
   }
   // A cross-field rule: fails with "<field>: <what>" unless `holds`.
-  void check(bool holds, const char* field, const std::string& what) {
-    if (!holds) fail(field, what);
+  void check(bool holds, const char* field, std::string_view what) {
+    if (!holds) fail(field, std::string(what));
   }
 
   // Records a failure "<field>: <what>" (the first one wins).
@@ -152,8 +152,8 @@ class FieldReader {
   // A cross-field rule, checked after its fields were read: fails with
   // OutOfBounds unless `holds` (ignored once a read failed: the values may
   // be half read).
-  void check(bool holds, const char* field, const std::string& what) {
-    if (ok() && !holds) fail(WireErrorCode::OutOfBounds, field, what);
+  void check(bool holds, const char* field, std::string_view what) {
+    if (ok() && !holds) fail(WireErrorCode::OutOfBounds, field, std::string(what));
   }
 
   // The next `n` bytes (nullptr, and a Truncated failure, if fewer are left).

@@ -21,7 +21,8 @@ void layout(IO& io, F& f) requires is<Hello, F> {
   io.string("node", f.node, kMaxNameSize, Presence::Required);
   io.u8("min_version", f.min_version);
   io.u8("max_version", f.max_version);
-  io.check(f.min_version >= 1 && f.min_version <= f.max_version, "version", version_range(f.min_version, f.max_version));
+  const bool range_ok = f.min_version >= 1 && f.min_version <= f.max_version;
+  io.check(range_ok, "version", range_ok ? "" : version_range(f.min_version, f.max_version));
   io.u64("wall_ms", f.wall_ms);
   io.fixed("config_digest", f.config_digest);
   io.list16("pools", f.pools, 2 + 32, [&](auto& p) {
