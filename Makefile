@@ -76,6 +76,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.cc,build-fuzz/%,$(FUZZ_SRCS))
 FUZZ_DEPS_config_fuzz := $(wildcard base/*.cc conf/*.cc)
 FUZZ_DEPS_vrrp_packet_fuzz := vrrp/packet.cc
 FUZZ_DEPS_http_parser_fuzz := $(wildcard http/*.cc)
+FUZZ_DEPS_sync_frame_fuzz := sync/byte_io.cc sync/frame_decoder.cc sync/frames.cc sync/records.cc sync/updates_writer.cc sync/wire_error.cc
 .SECONDEXPANSION:
 build-fuzz/%: tests/fuzz/%.cc $$(FUZZ_DEPS_$$*)
 	@mkdir -p build-fuzz
