@@ -92,12 +92,12 @@ void Stream::use_tls(SSL* ssl) {
   SSL_set_bio(ssl, bio, bio);
 }
 
-void Stream::keep_session() {
-  if (ssl_ && !broken_ && handshake_done()) SSL_set_shutdown(ssl_.get(), SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+void free_keeping_session(SSL* ssl) {
+  if (SSL_is_init_finished(ssl)) SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  SSL_free(ssl);
 }
 
 void Stream::reset() {
-  keep_session();
   ssl_.reset();
   fd_.reset();
   read_wants_write_ = write_wants_read_ = broken_ = false;
@@ -128,14 +128,18 @@ ssize_t Stream::write(const iovec* iov, int count) {
   // The bytes already given to a write that would block are at the front of
   // the flow until it succeeds, so a retry starts with the same bytes, as
   // OpenSSL requires (the buffer may move: SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER).
+  // OpenSSL has encrypted what it took before SSL_write_ex returns, so one
+  // joining buffer per thread serves every connection (none kept per
+  // connection: an idle keep-alive client costs no record-sized buffer).
+  thread_local char joined[kRecordPayload];
   const void* data = iov[0].iov_base;
   size_t len = iov[0].iov_len;
   if (count == 2 && len < kRecordPayload) {
     size_t more = std::min(iov[1].iov_len, kRecordPayload - len);
-    coalesce_.assign(static_cast<const char*>(iov[0].iov_base), len);
-    coalesce_.append(static_cast<const char*>(iov[1].iov_base), more);
-    data = coalesce_.data();
-    len = coalesce_.size();
+    std::memcpy(joined, iov[0].iov_base, len);
+    std::memcpy(joined + len, iov[1].iov_base, more);
+    data = joined;
+    len += more;
   }
   size_t n = 0;
   ERR_clear_error();

@@ -24,22 +24,18 @@
 
 namespace tandem::proxy {
 
+// Frees a TLS connection, keeping its session resumable. OpenSSL drops a
+// session from its cache when its connection is freed without close_notify
+// sent, unless told the shutdown is done; a connection that simply closes
+// (most clients, Tandem's health probes) still leaves a resumable session.
+// After a fatal error the handshake is no longer finished and OpenSSL has
+// dropped the session itself (with its alert): nothing is kept then.
+void free_keeping_session(SSL* ssl);
+
 class Stream {
  public:
   Stream() = default;
   explicit Stream(base::UniqueFd fd) : fd_(std::move(fd)) {}
-  ~Stream() { keep_session(); }
-  Stream(Stream&&) noexcept = default;
-  Stream& operator=(Stream&& other) noexcept {
-    keep_session();
-    fd_ = std::move(other.fd_);
-    ssl_ = std::move(other.ssl_);
-    read_wants_write_ = other.read_wants_write_;
-    write_wants_read_ = other.write_wants_read_;
-    broken_ = other.broken_;
-    tls_error_ = std::move(other.tls_error_);
-    return *this;
-  }
 
   // Puts TLS over the socket: `ssl` (owned from now on, set to accept or
   // connect state by the caller) gets the fd.
@@ -84,21 +80,16 @@ class Stream {
   const std::string& tls_error() const { return tls_error_; }
 
  private:
-  // OpenSSL drops a session from its cache when its connection is freed
-  // without close_notify sent, unless told the shutdown is done; a
-  // connection that simply closes (most clients, Tandem's health probes)
-  // still leaves a resumable session. Not after a fatal error.
-  void keep_session();
   // Maps a failed SSL_read_ex/SSL_write_ex to recv-like semantics.
   ssize_t tls_result(bool reading);
 
   base::UniqueFd fd_;
-  base::CPtr<SSL, SSL_free> ssl_;
+  // Freed before the fd is closed (members go in reverse order).
+  base::CPtr<SSL, free_keeping_session> ssl_;
   bool read_wants_write_ = false;  // the last SSL_read needed the socket writable
   bool write_wants_read_ = false;  // the last SSL_write needed the socket readable
   bool broken_ = false;            // a fatal TLS or socket error: no close_notify
   std::string tls_error_;
-  std::string coalesce_;  // small buffers joined into one record
 };
 
 }  // namespace tandem::proxy
