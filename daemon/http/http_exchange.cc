@@ -228,7 +228,9 @@ void HttpSession::connect_server() {
     server_conn_ = worker_.server_conns().take(*server_);
     if (server_conn_) {
       server_reused_ = true;
-      server_handed_over_ = true;
+      // Watched from here on as the pool watched it (readable): the fd
+      // keeps its registration with the kernel (IoWatcher::set_handed_over).
+      server_io_.set_handed_over(server_conn_.fd(), EV_READ);
       on_connected();
       return;
     }
@@ -408,7 +410,6 @@ void HttpSession::release_server(bool reusable) {
                                pc.server_keepalive_max);
   }
   server_conn_.reset();
-  server_handed_over_ = false;  // the next connection may be a new fd
   down_.in.clear();
   down_.pass = 0;
   down_.eof = false;

@@ -438,16 +438,9 @@ void HttpSession::update_watchers() {
   client_io_.set(client_.fd(), linger ? EV_READ : client_.events(client_read, down_.pending()));
   // TLS plaintext already decrypted announces itself with no socket event.
   if (client_read && client_.buffered()) client_io_.feed(EV_READ);
-  if (!server_conn_) {
-    server_io_.stop();
-  } else if (phase_ == Phase::Connecting) {
-    server_io_.set(server_conn_.fd(), EV_WRITE);
-  } else if (server_handed_over_) {
-    server_handed_over_ = false;  // from the pool's watcher to this one
-    server_io_.set_handed_over(server_conn_.fd(), server_conn_.events(server_read, server_write));
-  } else {
-    server_io_.set(server_conn_.fd(), server_conn_.events(server_read, server_write));
-  }
+  if (!server_conn_) server_io_.stop();
+  else if (phase_ == Phase::Connecting) server_io_.set(server_conn_.fd(), EV_WRITE);
+  else server_io_.set(server_conn_.fd(), server_conn_.events(server_read, server_write));
 }
 
 double HttpSession::deadline() const {

@@ -201,7 +201,6 @@ class HttpSession final : public proxy::Session {
   int server_index_ = -1;
   proxy::Stream server_conn_;
   bool server_reused_ = false;
-  bool server_handed_over_ = false;  // taken from the pool, not yet watched here
   bool server_counted_ = false;
   std::vector<uint32_t> tried_;
   int retries_left_ = 0;
