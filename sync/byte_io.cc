@@ -1,20 +1,29 @@
 #include "sync/byte_io.h"
 
 namespace tandem::sync {
+
+uint64_t get_be(const char* p, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bytes; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+void put_be_at(std::string* out, size_t at, uint64_t v, size_t bytes) {
+  for (size_t i = 0; i < bytes; ++i) (*out)[at + i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
+}
+
 namespace {
 
 template <typename T>
-void put_be(std::string* out, T v) {
-  char b[sizeof(T)];
-  for (size_t i = 0; i < sizeof(T); ++i) b[i] = static_cast<char>(v >> (8 * (sizeof(T) - 1 - i)));
-  out->append(b, sizeof(T));
+void append_be(std::string* out, T v) {
+  const size_t at = out->size();
+  out->append(sizeof(T), '\0');
+  put_be_at(out, at, v, sizeof(T));
 }
 
 template <typename T>
-T get_be(const char* p) {
-  T v = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) v = static_cast<T>((v << 8) | static_cast<uint8_t>(p[i]));
-  return v;
+T read_be(const char* p) {
+  return static_cast<T>(get_be(p, sizeof(T)));
 }
 
 }  // namespace
@@ -23,13 +32,13 @@ void FieldWriter::u8(const char*, uint8_t v) {
   if (ok()) out_->push_back(static_cast<char>(v));
 }
 void FieldWriter::u16(const char*, uint16_t v) {
-  if (ok()) put_be(out_, v);
+  if (ok()) append_be(out_, v);
 }
 void FieldWriter::u32(const char*, uint32_t v) {
-  if (ok()) put_be(out_, v);
+  if (ok()) append_be(out_, v);
 }
 void FieldWriter::u64(const char*, uint64_t v) {
-  if (ok()) put_be(out_, v);
+  if (ok()) append_be(out_, v);
 }
 
 void FieldWriter::string(const char* field, const std::string& s, size_t max, Presence presence) {
@@ -69,13 +78,13 @@ void FieldReader::u8(const char* field, uint8_t& v) {
   if (const char* p = take(field, 1)) v = static_cast<uint8_t>(*p);
 }
 void FieldReader::u16(const char* field, uint16_t& v) {
-  if (const char* p = take(field, 2)) v = get_be<uint16_t>(p);
+  if (const char* p = take(field, 2)) v = read_be<uint16_t>(p);
 }
 void FieldReader::u32(const char* field, uint32_t& v) {
-  if (const char* p = take(field, 4)) v = get_be<uint32_t>(p);
+  if (const char* p = take(field, 4)) v = read_be<uint32_t>(p);
 }
 void FieldReader::u64(const char* field, uint64_t& v) {
-  if (const char* p = take(field, 8)) v = get_be<uint64_t>(p);
+  if (const char* p = take(field, 8)) v = read_be<uint64_t>(p);
 }
 
 void FieldReader::string(const char* field, std::string& s, size_t max, Presence presence) {

@@ -27,6 +27,13 @@
 
 namespace tandem::sync {
 
+// The big-endian integer of `bytes` (1..8) bytes at `p`.
+uint64_t get_be(const char* p, size_t bytes);
+// Writes `v` as a big-endian integer of `bytes` (1..8) bytes over
+// (*out)[at .. at + bytes), which must exist: for lengths and counts
+// patched in once what they count is written.
+void put_be_at(std::string* out, size_t at, uint64_t v, size_t bytes);
+
 // Whether a string field may be empty.
 enum class Presence { Optional, Required };
 

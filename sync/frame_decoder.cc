@@ -33,7 +33,7 @@ DecodeStatus check_header(std::string_view bytes, WireError* error) {
   if (n >= 4 && !is_valid(static_cast<FrameType>(byte(3))))
     return fail(error, WireErrorCode::UnknownFrameType, "type " + std::to_string(byte(3)));
   if (n >= kHeaderSize) {
-    const uint32_t length = (uint32_t{byte(4)} << 24) | (uint32_t{byte(5)} << 16) | (uint32_t{byte(6)} << 8) | byte(7);
+    const uint64_t length = get_be(bytes.data() + 4, 4);
     if (length > kMaxPayload)
       return fail(error, WireErrorCode::Oversize,
                   std::string(to_string(static_cast<FrameType>(byte(3)))) + ": payload of " + std::to_string(length) +
@@ -57,8 +57,7 @@ DecodeStatus decode_frame(std::string_view bytes, Frame* frame, size_t* consumed
   *consumed = 0;
   if (check_header(bytes, error) == DecodeStatus::Error) return DecodeStatus::Error;
   if (bytes.size() < kHeaderSize) return DecodeStatus::NeedMore;
-  const size_t length = (size_t{static_cast<uint8_t>(bytes[4])} << 24) | (size_t{static_cast<uint8_t>(bytes[5])} << 16) |
-                        (size_t{static_cast<uint8_t>(bytes[6])} << 8) | static_cast<uint8_t>(bytes[7]);
+  const size_t length = get_be(bytes.data() + 4, 4);
   if (bytes.size() - kHeaderSize < length) return DecodeStatus::NeedMore;
   const auto type = static_cast<FrameType>(bytes[3]);
   if (!decode_payload(type, bytes.substr(kHeaderSize, length), frame, error)) return DecodeStatus::Error;

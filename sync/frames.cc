@@ -153,8 +153,7 @@ void append_header(FrameType type, std::string* out) {
 }
 
 void patch_payload_length(std::string* out, size_t header_at) {
-  const size_t n = out->size() - header_at - kHeaderSize;
-  for (size_t i = 0; i < 4; ++i) (*out)[header_at + 4 + i] = static_cast<char>(n >> (24 - 8 * i));
+  put_be_at(out, header_at + 4, out->size() - header_at - kHeaderSize, 4);
 }
 
 base::Status encode_hello(const Hello& f, std::string* out) { return encode_with_layout(f, out); }

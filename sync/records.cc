@@ -86,11 +86,6 @@ void stamp_layout(IO& io, R& r) {
   io.u64("stamp_ms", r.stamp_ms);
 }
 
-void put_u16_at(std::string* out, size_t at, uint16_t v) {
-  (*out)[at] = static_cast<char>(v >> 8);
-  (*out)[at + 1] = static_cast<char>(v);
-}
-
 // Decodes the body of a known table into a fresh T.
 template <typename T>
 void decode_known(FieldReader& body, Op op, Record* record) {
@@ -198,7 +193,7 @@ base::Status encode_record(const Record& record, std::string* out) {
     const char* name = unknown ? "unknown" : to_string(static_cast<Table>(table));
     return base::make_error(std::string("record (") + name + "): " + w.error());
   }
-  put_u16_at(out, body - 2, static_cast<uint16_t>(out->size() - body));
+  put_be_at(out, body - 2, out->size() - body, 2);
   return {};
 }
 

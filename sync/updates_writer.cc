@@ -8,10 +8,6 @@ namespace {
 
 constexpr size_t kUpdatesPrefix = 8 + 4;  // first_seq, record count
 
-void put_be(std::string* out, size_t at, uint64_t v, size_t bytes) {
-  for (size_t i = 0; i < bytes; ++i) (*out)[at + i] = static_cast<char>(v >> (8 * (bytes - 1 - i)));
-}
-
 }  // namespace
 
 const char* to_string(AddResult r) {
@@ -27,7 +23,7 @@ UpdatesWriter::UpdatesWriter(std::string* out, uint64_t first_seq, size_t max_pa
     : out_(out), start_(out->size()), first_seq_(first_seq), max_payload_(std::min<size_t>(max_payload, kMaxPayload)) {
   append_header(FrameType::Updates, out_);
   out_->append(kUpdatesPrefix, '\0');
-  put_be(out_, start_ + kHeaderSize, first_seq_, 8);
+  put_be_at(out_, start_ + kHeaderSize, first_seq_, 8);
 }
 
 UpdatesWriter::~UpdatesWriter() { finish(); }
@@ -54,7 +50,7 @@ void UpdatesWriter::finish() {
     out_->resize(start_);
     return;
   }
-  put_be(out_, start_ + kHeaderSize + 8, count_, 4);
+  put_be_at(out_, start_ + kHeaderSize + 8, count_, 4);
   patch_payload_length(out_, start_);
 }
 
