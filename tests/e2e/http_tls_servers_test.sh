@@ -11,12 +11,7 @@
 command -v openssl >/dev/null || bail "openssl is installed"
 
 # One self-signed certificate for backend.test: it is its own CA.
-cert() {  # NAME CN -> $T/NAME.crt, $T/NAME.key, $T/NAME.pem
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-    -keyout "$T/$1.key" -out "$T/$1.crt" -subj "/CN=$2" -addext "subjectAltName=DNS:$2" 2>/dev/null &&
-    cat "$T/$1.crt" "$T/$1.key" >"$T/$1.pem"
-}
-cert backend backend.test || bail "openssl makes a certificate"
+mkcert backend backend.test DNS:backend.test || bail "openssl makes a certificate" "$(tail -5 "$T/openssl.log")"
 
 start_backend be1 || bail "backend be1 starts"
 

@@ -16,12 +16,6 @@ command -v openssl >/dev/null || bail "openssl is installed"
 
 # --- certificates ----------------------------------------------------------------
 
-# mkcert NAME CN SAN: a self-signed ECDSA P-256 certificate $T/NAME.crt with
-# subject CN and subjectAltName SAN, its key in $T/NAME.key.
-mkcert() {
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-    -subj "/CN=$2" -addext "subjectAltName=$3" -keyout "$T/$1.key" -out "$T/$1.crt" >>"$T/openssl.log" 2>&1
-}
 # fp FILE: the SHA-256 fingerprint of the (first) certificate in FILE, lowercase hex.
 fp() { openssl x509 -in "$1" -noout -fingerprint -sha256 2>/dev/null | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'; }
 
@@ -30,9 +24,7 @@ mkcert a www.a.test DNS:www.a.test
 mkcert b wild.b.test 'DNS:*.b.test'
 mkcert default2 default-v2.test DNS:default.test  # the default after the reload
 mkcert other other.test DNS:other.test              # its key matches nothing in use
-cat "$T/default.crt" "$T/default.key" >"$T/default.pem"  # cert and key in one file
-cat "$T/a.crt" "$T/a.key" >"$T/a.pem"
-# b: certificate and key in separate files (tls_cert = CERT KEY)
+# default and a: cert and key in one file (NAME.pem); b: in separate files (tls_cert = CERT KEY)
 for c in default a b default2 other; do
   [ -s "$T/$c.crt" ] && [ -s "$T/$c.key" ] || bail "openssl makes certificate $c" "$(tail -5 "$T/openssl.log")"
 done

@@ -216,6 +216,18 @@ start_backend() {
   BE_PORT[$name]=$(cat "$T/$name.port")
 }
 
+# --- certificates --------------------------------------------------------------
+
+# mkcert NAME CN SAN: a self-signed ECDSA P-256 certificate $T/NAME.crt for
+# subject CN and subjectAltName SAN (e.g. DNS:www.a.test), its key in
+# $T/NAME.key, and both in one file $T/NAME.pem. False on failure (openssl's
+# output is in $T/openssl.log).
+mkcert() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=$2" -addext "subjectAltName=$3" -keyout "$T/$1.key" -out "$T/$1.crt" >>"$T/openssl.log" 2>&1 &&
+    cat "$T/$1.crt" "$T/$1.key" >"$T/$1.pem"
+}
+
 # --- the daemon --------------------------------------------------------------
 
 ctl() { "$TANDEMCTL" -s "$SOCK" "$@"; }

@@ -358,86 +358,71 @@ BOOST_AUTO_TEST_CASE(a_client_offering_only_h2_is_refused) {
 
 // --- resumption ---
 
+namespace {
+
+// A full handshake on `tls` with `options`; the session the client keeps
+// after reading once; then the client's close (cleanly on both sides, or
+// the client's close_notify only, as an HTTP client's close looks to the
+// session).
+SessionPtr first_session(const Tls& tls, const ClientOptions& options, bool clean_close = true) {
+  TlsHarness first(tls->new_ssl(), options);
+  BOOST_REQUIRE(first.handshake());
+  BOOST_TEST(!first.resumed());
+  SessionPtr session = first.client_session_after_reading("hello");
+  if (clean_close) first.close_cleanly();
+  else first.client_closes();
+  return session;
+}
+
+// Whether a new connection to `tls` offering `session` resumes it (the
+// handshake completes either way; client and server agree on it).
+bool resumes(const Tls& tls, ClientOptions options, SSL_SESSION* session) {
+  TlsHarness again(tls->new_ssl(), options.session(session));
+  BOOST_REQUIRE(again.handshake());
+  BOOST_TEST(SSL_session_reused(again.client.get()) == (again.resumed() ? 1 : 0));
+  return again.resumed();
+}
+
+}  // namespace
+
 BOOST_AUTO_TEST_CASE(a_ticket_resumes_tls13) {
   ThreeCerts t;
   Tls tls = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(tls->new_ssl(), ClientOptions().sni("a.test"));
-    BOOST_REQUIRE(first.handshake());
-    BOOST_TEST(!first.resumed());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-  }
-  TlsHarness again(tls->new_ssl(), ClientOptions().sni("a.test").session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(again.resumed());
-  BOOST_TEST(SSL_session_reused(again.client.get()) == 1);
+  SessionPtr session = first_session(tls, ClientOptions().sni("a.test"));
+  BOOST_TEST(resumes(tls, ClientOptions().sni("a.test"), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(a_ticket_resumes_tls12) {
   ThreeCerts t;
   t.fe.tls_session_cache = 0;  // only the ticket can resume
   Tls tls = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-    BOOST_TEST(SSL_SESSION_has_ticket(session.get()) == 1);
-  }
-  TlsHarness again(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(again.resumed());
+  SessionPtr session = first_session(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
+  BOOST_TEST(SSL_SESSION_has_ticket(session.get()) == 1);
+  BOOST_TEST(resumes(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(a_ticket_resumes_on_a_non_default_certificate) {
   ThreeCerts t;
   Tls tls = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(tls->new_ssl(), ClientOptions().sni("x.b.test"));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-  }
-  TlsHarness again(tls->new_ssl(), ClientOptions().sni("x.b.test").session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(again.resumed());
+  SessionPtr session = first_session(tls, ClientOptions().sni("x.b.test"));
+  BOOST_TEST(resumes(tls, ClientOptions().sni("x.b.test"), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(the_session_cache_resumes_without_tickets_tls12) {
   ThreeCerts t;
   t.fe.tls_tickets = false;
   Tls tls = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-    BOOST_TEST(SSL_SESSION_has_ticket(session.get()) == 0);
-  }
-  TlsHarness again(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(again.resumed());
+  SessionPtr session = first_session(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
+  BOOST_TEST(SSL_SESSION_has_ticket(session.get()) == 0);
+  BOOST_TEST(resumes(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(the_session_cache_resumes_without_tickets_tls13) {
   ThreeCerts t;
   t.fe.tls_tickets = false;
   Tls tls = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(tls->new_ssl(), ClientOptions().sni("a.test"));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-  }
-  TlsHarness again(tls->new_ssl(), ClientOptions().sni("a.test").session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(again.resumed());
+  SessionPtr session = first_session(tls, ClientOptions().sni("a.test"));
+  BOOST_TEST(resumes(tls, ClientOptions().sni("a.test"), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(the_session_cache_keeps_a_session_the_client_closed) {
@@ -450,16 +435,9 @@ BOOST_AUTO_TEST_CASE(the_session_cache_keeps_a_session_the_client_closed) {
   ThreeCerts t;
   t.fe.tls_tickets = false;
   Tls tls = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.client_closes();  // then the server frees its Stream, as HttpSession::finish() does
-  }
-  TlsHarness again(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(again.resumed());
+  // The client closes, then the server frees its Stream, as HttpSession::finish() does.
+  SessionPtr session = first_session(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION), false);
+  BOOST_TEST(resumes(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(no_cache_and_no_tickets_never_resume) {
@@ -468,16 +446,8 @@ BOOST_AUTO_TEST_CASE(no_cache_and_no_tickets_never_resume) {
   t.fe.tls_session_cache = 0;
   Tls tls = t.build();
   for (int version : {TLS1_2_VERSION, 0}) {
-    SessionPtr session;
-    {
-      TlsHarness first(tls->new_ssl(), ClientOptions().sni("a.test").max_version(version));
-      BOOST_REQUIRE(first.handshake());
-      session = first.client_session_after_reading("hello");
-      first.close_cleanly();
-    }
-    TlsHarness again(tls->new_ssl(), ClientOptions().sni("a.test").max_version(version).session(session.get()));
-    BOOST_REQUIRE(again.handshake());
-    BOOST_TEST(!again.resumed(), "version " << version);
+    SessionPtr session = first_session(tls, ClientOptions().sni("a.test").max_version(version));
+    BOOST_TEST(!resumes(tls, ClientOptions().sni("a.test").max_version(version), session.get()), "version " << version);
   }
 }
 
@@ -485,32 +455,16 @@ BOOST_AUTO_TEST_CASE(the_session_cache_belongs_to_one_build) {
   ThreeCerts t;
   t.fe.tls_tickets = false;
   Tls before = t.build(), after = t.build();
-  SessionPtr session;
-  {
-    TlsHarness first(before->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-  }
-  TlsHarness again(after->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION).session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(!again.resumed());
+  SessionPtr session = first_session(before, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
+  BOOST_TEST(!resumes(after, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(a_ticket_resumes_across_builds_with_the_same_keys) {
   ThreeCerts t;
   Tls before = t.build(), after = t.build();  // a reload: new contexts, the daemon's keys
   for (int version : {TLS1_2_VERSION, 0}) {
-    SessionPtr session;
-    {
-      TlsHarness first(before->new_ssl(), ClientOptions().sni("a.test").max_version(version));
-      BOOST_REQUIRE(first.handshake());
-      session = first.client_session_after_reading("hello");
-      first.close_cleanly();
-    }
-    TlsHarness again(after->new_ssl(), ClientOptions().sni("a.test").max_version(version).session(session.get()));
-    BOOST_REQUIRE(again.handshake());
-    BOOST_TEST(again.resumed(), "version " << version);
+    SessionPtr session = first_session(before, ClientOptions().sni("a.test").max_version(version));
+    BOOST_TEST(resumes(after, ClientOptions().sni("a.test").max_version(version), session.get()), "version " << version);
   }
 }
 
@@ -518,16 +472,8 @@ BOOST_AUTO_TEST_CASE(a_ticket_does_not_resume_with_other_keys) {
   ThreeCerts t;
   Tls before = t.build(), other = t.build(std::make_shared<TicketKeys>(t.clock));
   for (int version : {TLS1_2_VERSION, 0}) {
-    SessionPtr session;
-    {
-      TlsHarness first(before->new_ssl(), ClientOptions().sni("a.test").max_version(version));
-      BOOST_REQUIRE(first.handshake());
-      session = first.client_session_after_reading("hello");
-      first.close_cleanly();
-    }
-    TlsHarness again(other->new_ssl(), ClientOptions().sni("a.test").max_version(version).session(session.get()));
-    BOOST_REQUIRE(again.handshake());  // a full handshake instead
-    BOOST_TEST(!again.resumed(), "version " << version);
+    SessionPtr session = first_session(before, ClientOptions().sni("a.test").max_version(version));
+    BOOST_TEST(!resumes(other, ClientOptions().sni("a.test").max_version(version), session.get()), "version " << version);
   }
 }
 
@@ -538,16 +484,8 @@ BOOST_AUTO_TEST_CASE(a_ticket_does_not_resume_on_another_frontend) {
   other_fe.name = "api";
   auto r = FrontendTls::build(other_fe, t.keys);  // the same daemon keys
   BOOST_REQUIRE(r.ok());
-  SessionPtr session;
-  {
-    TlsHarness first(web->new_ssl(), ClientOptions().sni("a.test"));
-    BOOST_REQUIRE(first.handshake());
-    session = first.client_session_after_reading("hello");
-    first.close_cleanly();
-  }
-  TlsHarness again((*r)->new_ssl(), ClientOptions().sni("a.test").session(session.get()));
-  BOOST_REQUIRE(again.handshake());
-  BOOST_TEST(!again.resumed());
+  SessionPtr session = first_session(web, ClientOptions().sni("a.test"));
+  BOOST_TEST(!resumes(*r, ClientOptions().sni("a.test"), session.get()));
 }
 
 BOOST_AUTO_TEST_CASE(a_ticket_from_an_older_key_resumes_until_the_key_is_dropped) {
@@ -555,15 +493,8 @@ BOOST_AUTO_TEST_CASE(a_ticket_from_an_older_key_resumes_until_the_key_is_dropped
   t.fe.tls_session_cache = 0;
   auto keys = std::make_shared<TicketKeys>(t.clock, 60s, 2);
   Tls tls = t.build(keys);
-  auto ticket = [&](const ClientOptions& o) {
-    TlsHarness h(tls->new_ssl(), o);
-    BOOST_REQUIRE(h.handshake());
-    SessionPtr session = h.client_session_after_reading("hello");
-    h.close_cleanly();
-    return session;
-  };
   for (int version : {TLS1_2_VERSION, 0}) {
-    SessionPtr old = ticket(ClientOptions().sni("a.test").max_version(version));
+    SessionPtr old = first_session(tls, ClientOptions().sni("a.test").max_version(version));
     t.clock.advance(60s);
     keys->current();  // rotated: the ticket's key is kept, no longer the newest
     {
@@ -602,13 +533,7 @@ BOOST_AUTO_TEST_CASE(tickets_are_sealed_with_the_current_key_and_an_old_one_is_r
   t.fe.tls_session_cache = 0;
   auto keys = std::make_shared<TicketKeys>(t.clock, 60s, 3);
   Tls tls = t.build(keys);
-  SessionPtr old;
-  {
-    TlsHarness h(tls->new_ssl(), ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
-    BOOST_REQUIRE(h.handshake());
-    old = h.client_session_after_reading("hello");
-    h.close_cleanly();
-  }
+  SessionPtr old = first_session(tls, ClientOptions().sni("a.test").max_version(TLS1_2_VERSION));
   BOOST_TEST((ticket_key_name(old.get()) == keys->current().name));
   // Resumed with the newest key: TLS 1.2 keeps the ticket.
   {
