@@ -140,9 +140,35 @@ bool Worker::frontend_full(uint32_t frontend) const {
   return max > 0 && fe.state->traffic().active() >= max;
 }
 
+namespace {
+
+// A place under a frontend's max_connections, claimed for one accept and
+// given back when it goes out of scope (the session made meanwhile counts
+// itself active). Unlimited frontends claim nothing.
+class ConnectionClaim {
+ public:
+  ConnectionClaim(runtime::FrontendState& frontend, int max)
+      : frontend_(max > 0 ? &frontend : nullptr), granted_(frontend.claim_connection(max)) {}
+  ~ConnectionClaim() {
+    if (frontend_ != nullptr && granted_) frontend_->release_claim();
+  }
+  ConnectionClaim(const ConnectionClaim&) = delete;
+  ConnectionClaim& operator=(const ConnectionClaim&) = delete;
+  bool granted() const { return granted_; }
+
+ private:
+  runtime::FrontendState* frontend_;
+  bool granted_;
+};
+
+}  // namespace
+
 void Worker::accept_from(Acceptor& acceptor) {
   for (int i = 0; i < kAcceptBatch; ++i) {
-    if (frontend_full(acceptor.frontend)) {
+    const runtime::FrontendRuntime& fe = snapshot_->frontends[acceptor.frontend];
+    // Held until the session below counts itself active (end of iteration).
+    ConnectionClaim claim(*fe.state, fe.conf->max_connections);
+    if (!claim.granted()) {
       // Leave further clients in the kernel's accept backlog until
       // connections close; they wait, they are not refused.
       acceptor.io.stop();
@@ -165,7 +191,6 @@ void Worker::accept_from(Acceptor& acceptor) {
       return;
     }
     auto peer = base::SocketAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
-    const runtime::FrontendRuntime& fe = snapshot_->frontends[acceptor.frontend];
     if (fe.limits && !fe.limits->admit_connection(peer.address_bytes())) {
       // Over limit_connections or limit_connection_rate: closed at once
       // (counted by the table; shown in status).

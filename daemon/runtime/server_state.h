@@ -73,9 +73,21 @@ class FrontendState {
   TrafficCounters& traffic() { return traffic_; }
   const TrafficCounters& traffic() const { return traffic_; }
 
+  // `max_connections` across workers. A worker claims a place before
+  // accept(2) and gives the claim back (release_claim) once the session it
+  // made counts itself in traffic().active, or when no connection came:
+  // two workers that both see one place left cannot both take it. False
+  // (nothing claimed) when active connections and claims fill `max`;
+  // max <= 0: no limit, always true. Any thread.
+  bool claim_connection(int max);
+  void release_claim() { claims_.fetch_sub(1, std::memory_order_release); }
+
  private:
   const std::string name_;
   TrafficCounters traffic_;
+  // The release/acquire pair orders a session's active += 1 (made before
+  // its worker's release) before the next claimer's count.
+  std::atomic<int64_t> claims_{0};
 };
 
 }  // namespace tandem::runtime
