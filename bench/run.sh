@@ -403,9 +403,7 @@ tandem_tls_counts() {
   local v
   v=$("$BUILD/tandemctl" -s "$W/tandem.sock" --json show tls 2>"$W/ctl.err" | python3 -c '
 import json, sys
-rows = json.load(sys.stdin)
-rows = rows.get("frontends", rows) if isinstance(rows, dict) else rows
-r = next(r for r in rows if r["frontend"] == "bench")
+r = next(r for r in json.load(sys.stdin) if r["frontend"] == "bench")
 print(r["handshakes"], r["resumed"], r["failures"])' 2>>"$W/ctl.err") ||
     { log "tandemctl show tls: $(head -3 "$W/ctl.err")"; return 0; }
   set -- $v
