@@ -18,12 +18,9 @@ namespace {
 // into two records anyway.
 constexpr size_t kRecordPayload = 16 * 1024;
 
-}  // namespace
-
 // OpenSSL's socket BIO writes with write(2), which raises SIGPIPE on a
 // connection the peer closed; this BIO sends with MSG_NOSIGNAL, so a
 // broken connection is an error value, as it is without TLS.
-namespace {
 
 int bio_write(BIO* bio, const char* data, size_t len, size_t* written) {
   BIO_clear_retry_flags(bio);
@@ -48,12 +45,11 @@ int bio_read(BIO* bio, char* data, size_t len, size_t* read) {
   return 0;
 }
 
-long bio_ctrl(BIO* bio, int cmd, long num, void* ptr) {
+long bio_ctrl(BIO* bio, int cmd, long /*num*/, void* ptr) {
   switch (cmd) {
     case BIO_C_SET_FD:
       BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(*static_cast<int*>(ptr))));
       BIO_set_init(bio, 1);
-      (void)num;
       return 1;
     case BIO_C_GET_FD: {
       int fd = static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(bio)));
