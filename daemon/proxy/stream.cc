@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "daemon/tls/openssl_error.h"
+#include "base/openssl_error.h"
 
 namespace tandem::proxy {
 namespace {
@@ -169,7 +169,7 @@ ssize_t Stream::tls_result(bool reading) {
       return -1;
     default:  // SSL_ERROR_SSL: a protocol error (bad bytes, version, cipher, alert)
       broken_ = true;
-      tls_error_ = tls::take_openssl_error(tls::ErrorEnd::Last);
+      tls_error_ = base::take_openssl_error(base::ErrorEnd::Last);
       if (long v = SSL_get_verify_result(ssl_.get()); v != X509_V_OK)
         tls_error_ += std::string(": ") + X509_verify_cert_error_string(v);
       errno = EPROTO;

@@ -9,7 +9,7 @@
 
 #include "base/log.h"
 #include "daemon/tls/cert_names.h"
-#include "daemon/tls/openssl_error.h"
+#include "base/openssl_error.h"
 
 namespace tandem::tls {
 namespace {
@@ -70,10 +70,10 @@ base::Status configure(SSL_CTX* ctx, const conf::FrontendConf& fe, TicketKeys* k
   // buffers as they are; buffers released while idle (keep-alive clients).
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   if (!fe.tls_ciphers.empty() && SSL_CTX_set_cipher_list(ctx, fe.tls_ciphers.c_str()) != 1)
-    return frontend_error(fe, "tls_ciphers", "no usable cipher in '" + fe.tls_ciphers + "': " + take_openssl_error(ErrorEnd::First));
+    return frontend_error(fe, "tls_ciphers", "no usable cipher in '" + fe.tls_ciphers + "': " + base::take_openssl_error(base::ErrorEnd::First));
   if (!fe.tls_ciphersuites.empty() && SSL_CTX_set_ciphersuites(ctx, fe.tls_ciphersuites.c_str()) != 1)
     return frontend_error(fe, "tls_ciphersuites",
-                          "no usable suite in '" + fe.tls_ciphersuites + "': " + take_openssl_error(ErrorEnd::First));
+                          "no usable suite in '" + fe.tls_ciphersuites + "': " + base::take_openssl_error(base::ErrorEnd::First));
   if (fe.tls_session_cache > 0) {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
     SSL_CTX_sess_set_cache_size(ctx, static_cast<long>(fe.tls_session_cache));
@@ -108,18 +108,18 @@ base::Result<std::shared_ptr<const FrontendTls>> FrontendTls::build(const conf::
   ERR_clear_error();
   for (const conf::TlsCertConf& cert : fe.tls_certs) {
     base::CPtr<SSL_CTX, SSL_CTX_free> ctx(SSL_CTX_new(TLS_server_method()));
-    if (!ctx) return cert_error(fe, cert, "cannot create a TLS context: " + take_openssl_error(ErrorEnd::First));
+    if (!ctx) return cert_error(fe, cert, "cannot create a TLS context: " + base::take_openssl_error(base::ErrorEnd::First));
     if (base::Status s = configure(ctx.get(), fe, tls->keys_.get()); !s) return s.error();
     const std::string& key_file = cert.key_file.empty() ? cert.cert_file : cert.key_file;
     if (SSL_CTX_use_certificate_chain_file(ctx.get(), cert.cert_file.c_str()) != 1)
-      return cert_error(fe, cert, cert.cert_file + ": no usable certificate: " + take_openssl_error(ErrorEnd::First));
+      return cert_error(fe, cert, cert.cert_file + ": no usable certificate: " + base::take_openssl_error(base::ErrorEnd::First));
     // OpenSSL checks that the key matches the certificate as it loads it.
     if (SSL_CTX_use_PrivateKey_file(ctx.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
       if (ERR_GET_REASON(ERR_peek_error()) == X509_R_KEY_VALUES_MISMATCH) {
         ERR_clear_error();
         return cert_error(fe, cert, key_file + ": the key does not match the certificate " + cert.cert_file);
       }
-      return cert_error(fe, cert, key_file + ": no usable private key (PEM, without passphrase): " + take_openssl_error(ErrorEnd::First));
+      return cert_error(fe, cert, key_file + ": no usable private key (PEM, without passphrase): " + base::take_openssl_error(base::ErrorEnd::First));
     }
     X509* x509 = SSL_CTX_get0_certificate(ctx.get());
     CertInfo info{cert.cert_file, certificate_names(x509), time_text(X509_get0_notAfter(x509))};

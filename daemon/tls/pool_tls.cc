@@ -4,7 +4,7 @@
 
 #include <mutex>
 
-#include "daemon/tls/openssl_error.h"
+#include "base/openssl_error.h"
 
 namespace tandem::tls {
 namespace {
@@ -57,13 +57,13 @@ base::Result<std::shared_ptr<const PoolTls>> PoolTls::build(const conf::PoolConf
   ERR_clear_error();
   tls->ctx_.reset(SSL_CTX_new(TLS_client_method()));
   SSL_CTX* ctx = tls->ctx_.get();
-  if (ctx == nullptr) return error("server", "cannot create a TLS context: " + take_openssl_error(ErrorEnd::First));
+  if (ctx == nullptr) return error("server", "cannot create a TLS context: " + base::take_openssl_error(base::ErrorEnd::First));
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
   static const unsigned char kAlpn[] = "\x08http/1.1";
   if (SSL_CTX_set_alpn_protos(ctx, kAlpn, sizeof kAlpn - 1) != 0)  // 0 is success here
-    return error("server", "cannot set ALPN: " + take_openssl_error(ErrorEnd::First));
+    return error("server", "cannot set ALPN: " + base::take_openssl_error(base::ErrorEnd::First));
   bool verifies = false;
   for (const conf::ServerConf& s : pool.servers) {
     if (!s.tls) continue;
@@ -76,7 +76,7 @@ base::Result<std::shared_ptr<const PoolTls>> PoolTls::build(const conf::PoolConf
                      : SSL_CTX_load_verify_locations(ctx, pool.tls_ca_file.c_str(), nullptr);
     if (loaded != 1)
       return error("tls_ca_file", (pool.tls_ca_file.empty() ? std::string("the system's CAs") : pool.tls_ca_file) +
-                                      ": no usable CA certificate: " + take_openssl_error(ErrorEnd::First));
+                                      ": no usable CA certificate: " + base::take_openssl_error(base::ErrorEnd::First));
   }
   SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
   SSL_CTX_set_ex_data(ctx, store_index(), new SessionStore());

@@ -1,8 +1,8 @@
-#include "daemon/tls/openssl_error.h"
+#include "base/openssl_error.h"
 
 #include <openssl/err.h>
 
-namespace tandem::tls {
+namespace tandem::base {
 
 std::string take_openssl_error(ErrorEnd end) {
   unsigned long e = end == ErrorEnd::First ? ERR_peek_error() : ERR_peek_last_error();
@@ -14,4 +14,4 @@ std::string take_openssl_error(ErrorEnd end) {
   return text;
 }
 
-}  // namespace tandem::tls
+}  // namespace tandem::base

@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace tandem::tls {
+namespace tandem::base {
 
 enum class ErrorEnd {
   First,  // the cause ("no start line"), for loading files
@@ -18,4 +18,4 @@ enum class ErrorEnd {
 // queue holds none, or the reason has no text).
 std::string take_openssl_error(ErrorEnd end);
 
-}  // namespace tandem::tls
+}  // namespace tandem::base
