@@ -193,6 +193,21 @@ struct VrrpConf {
   SourceLocation where;
 };
 
+// `[sync]`: the channel to the peer node (docs/sync.md, docs/config.md).
+struct SyncConf {
+  bool enabled = false;              // a [sync] section is present
+  base::SocketAddress listen;        // this node's sync address, required
+  base::SocketAddress peer;          // the peer's sync address, required
+  std::string key_file;              // required; holds the pre-shared key
+  std::string key;                   // the key read from key_file: >= 32 raw bytes
+  std::string peer_node;             // the peer's [global] node; empty = any other name
+  Millis heartbeat_interval{1000};   // a HEARTBEAT this often
+  Millis peer_timeout{3000};         // nothing heard for this long: the link is reset
+  Millis batch_delay{10};            // a change waits at most this long to be sent
+  Millis failover_sync_timeout{2000};  // `tandemctl failover` waits this long for the peer's ACK
+  SourceLocation where;
+};
+
 // `[global]`
 struct GlobalConf {
   std::string node;      // default: the host name
@@ -210,6 +225,7 @@ struct Config {
   std::vector<FrontendConf> frontends;
   std::vector<PoolConf> pools;
   std::vector<VrrpConf> vrrp;  // VRRP instances, in file order
+  SyncConf sync;
 
   const PoolConf* find_pool(std::string_view name) const;
   const FrontendConf* find_frontend(std::string_view name) const;
