@@ -1,0 +1,43 @@
+#pragma once
+// The daemon's state that the sync channel replicates, gathered for the
+// feed and the replica (daemon/replication/daemon_replica.h). The daemon
+// owns all of it; these are borrowed pointers and callbacks into it.
+//
+// Threading: main thread only.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "conf/config.h"
+#include "daemon/replication/admin_decisions.h"
+#include "daemon/replication/node_origins.h"
+#include "daemon/tables/sticky_table.h"
+#include "sync/frames.h"
+
+namespace tandem::replication {
+
+using StickyTables = std::map<std::string, std::shared_ptr<tables::StickyTable>>;
+
+struct ReplicaSources {
+  const base::Clock* clock = nullptr;
+  // The running configuration (it changes on reload).
+  std::function<const conf::Config&()> config;
+  // The sticky tables by pool (the daemon swaps the map's content on reload).
+  const StickyTables* sticky = nullptr;
+  AdminDecisions* admin = nullptr;
+  NodeOrigins* origins = nullptr;
+  // A decision from the peer won: apply it to the server's live state.
+  std::function<void(const AdminDecision&)> admin_applied;
+  // This node's VRRP roles, for HEARTBEAT.
+  std::function<std::vector<sync::InstanceRole>()> vrrp_roles;
+};
+
+// Milliseconds since the Unix epoch, and back.
+uint64_t to_wall_ms(base::WallTime t);
+base::WallTime from_wall_ms(uint64_t ms);
+
+}  // namespace tandem::replication
