@@ -306,7 +306,7 @@ BOOST_AUTO_TEST_CASE(docs_list_every_key) {
   BOOST_REQUIRE_MESSAGE(in, path << " not found; run from the project root");
   std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   BOOST_TEST(doc.find("## `[sync]`") != std::string::npos);
-  for (const auto& k : sync_keys())
+  for (const auto& k : tandem::conf::sync_keys())
     BOOST_TEST(doc.find("| `" + std::string(k.key) + "` |") != std::string::npos, k.key << " is not in docs/config.md");
 }
 
