@@ -84,7 +84,7 @@ LoadResult Loader::load(std::string_view text) {
   if (rc > 0 && !errors_.has_error_at(rc)) errors_.add(rc, "", "", "cannot parse this line");
   if (rc < 0) errors_.add(0, "", "", "the INI parser failed (out of memory)");
   if (!errors_.full()) check_cross_references(parsed_, errors_);
-  if (!errors_.full()) check_sync(sync_, node_name(), errors_);
+  if (!errors_.full() && !sync_.empty()) check_sync(sync_, node_name(), errors_);
   if (!errors_.empty()) return LoadResult{std::nullopt, errors_.take()};
   return LoadResult{build(), {}};
 }
