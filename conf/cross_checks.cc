@@ -10,6 +10,7 @@
 #include "base/ipv4.h"
 #include "conf/http_checks.h"
 #include "conf/suggest.h"
+#include "conf/values.h"
 
 namespace tandem::conf {
 namespace {
@@ -142,7 +143,47 @@ void check_vrrp(const std::vector<const Parsed<VrrpConf>*>& instances, const std
   }
 }
 
+// The line to report a problem of `key` on: where it was given, else the
+// line of `fallback` if given, else the section header.
+int line_of(const SectionRecord& r, std::string_view key, std::string_view fallback = {}) {
+  if (int line = r.first_line(key); line != 0) return line;
+  if (int line = fallback.empty() ? 0 : r.first_line(fallback); line != 0) return line;
+  return r.line;
+}
+
+void check_sync_section(const Parsed<SyncConf>& s, std::string_view node, ErrorList& errors) {
+  const SectionRecord& r = s.record;
+  const SyncConf& c = s.conf;
+  if (r.first_line("listen") == 0)
+    errors.add(r.line, r.label, "listen", "missing: this node's sync address, e.g. 'listen = 10.0.0.11:7400'");
+  if (r.first_line("peer") == 0)
+    errors.add(r.line, r.label, "peer", "missing: the peer node's sync address, e.g. 'peer = 10.0.0.12:7400'");
+  if (r.first_line("key_file") == 0)
+    errors.add(r.line, r.label, "key_file",
+               "missing: the pre-shared key, the same file on both nodes "
+               "(umask 077; openssl rand -hex 32 > /etc/tandem/sync.key)");
+  const bool have_both = r.applied.contains("listen") && r.applied.contains("peer");
+  if (have_both && c.listen.family() != c.peer.family())
+    errors.add(line_of(r, "peer"), r.label, "peer",
+               c.peer.to_string() + " and listen = " + c.listen.to_string() +
+                   " are of different families; use IPv4 for both or IPv6 for both");
+  else if (have_both && c.listen == c.peer)
+    errors.add(line_of(r, "peer"), r.label, "peer",
+               "the same address as listen (" + c.listen.to_string() + "); give the peer node's sync address");
+  if (c.peer_timeout <= 2 * c.heartbeat_interval)
+    errors.add(line_of(r, "peer_timeout", "heartbeat_interval"), r.label, "peer_timeout",
+               format_duration(c.peer_timeout) + " must be more than 2 x heartbeat_interval (2 x " +
+                   format_duration(c.heartbeat_interval) + "), or a late heartbeat resets the link");
+  if (!c.peer_node.empty() && c.peer_node == node)
+    errors.add(line_of(r, "peer_node"), r.label, "peer_node",
+               "'" + c.peer_node + "' is this node's own name ([global] node); give the peer's");
+}
+
 }  // namespace
+
+void check_sync(const std::deque<Parsed<SyncConf>>& sync, std::string_view node, ErrorList& errors) {
+  for (const auto* s : live(sync)) check_sync_section(*s, node, errors);
+}
 
 void check_cross_references(const ParsedConfig& parsed, ErrorList& errors) {
   auto frontends = live(parsed.frontends);

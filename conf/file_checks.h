@@ -3,6 +3,8 @@
 // log's directory), made when the file is loaded so `tandemd --check` finds
 // a missing file before the daemon needs it. Internal to conf/.
 
+#include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "base/result.h"
@@ -19,5 +21,12 @@ base::Status check_readable_file(std::string_view path, std::string_view what);
 // file itself is created when first written). Reads the file system;
 // thread-safe.
 base::Status check_log_path(std::string_view path);
+
+// Reads a secret (a pre-shared key) from `path`: an absolute path to a
+// regular file of at most `max_bytes` bytes that neither group nor others
+// may access (mode & 077 == 0). Messages start with the path ("PATH: cannot
+// read: ...", "PATH: ... chmod 600 PATH"). The caller should wipe the
+// returned text once decoded. Reads the file system; thread-safe.
+base::Result<std::string> read_secret_file(std::string_view path, size_t max_bytes);
 
 }  // namespace tandem::conf

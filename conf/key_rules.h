@@ -1,8 +1,8 @@
 #pragma once
 // The table-driven core of the loader: for each section kind a table of the
 // keys it accepts, each with the parser that checks the value and stores it.
-// Adding a key is one KeyRule line in global_keys.cc, frontend_keys.cc or
-// pool_keys.cc (and a line in docs/config.md). Internal to conf/.
+// Adding a key is one KeyRule line in global_keys.cc, frontend_keys.cc,
+// pool_keys.cc, vrrp_keys.cc or sync_keys.cc (and a line in docs/config.md). Internal to conf/.
 
 #include <cstdint>
 #include <span>
@@ -37,6 +37,7 @@ std::span<const KeyRule<GlobalConf>> global_keys();
 std::span<const KeyRule<FrontendConf>> frontend_keys();
 std::span<const KeyRule<PoolConf>> pool_keys();
 std::span<const KeyRule<VrrpConf>> vrrp_keys();
+std::span<const KeyRule<SyncConf>> sync_keys();
 
 // Generic value parsers for the tables: parse with the given bounds and store
 // into the member `Member` of the section struct.

@@ -28,7 +28,7 @@ std::span<const Loader::SectionKind> Loader::section_kinds() {
       {"frontend", N::Required, "", &Loader::open_frontend},
       {"pool", N::Required, "", &Loader::open_pool},
       {"vrrp", N::Optional, "", &Loader::open_vrrp},
-      {"sync", N::None, "the sync channel", nullptr},
+      {"sync", N::None, "", &Loader::open_sync},
   };
   return kKinds;
 }
@@ -53,6 +53,7 @@ std::string_view home_of(std::string_view key) {
   if (has(frontend_keys())) return "[frontend:NAME]";
   if (has(pool_keys())) return "[pool:NAME]";
   if (has(vrrp_keys())) return "[vrrp]";
+  if (has(sync_keys())) return "[sync]";
   return {};
 }
 
@@ -83,6 +84,7 @@ LoadResult Loader::load(std::string_view text) {
   if (rc > 0 && !errors_.has_error_at(rc)) errors_.add(rc, "", "", "cannot parse this line");
   if (rc < 0) errors_.add(0, "", "", "the INI parser failed (out of memory)");
   if (!errors_.full()) check_cross_references(parsed_, errors_);
+  if (!errors_.full() && !sync_.empty()) check_sync(sync_, node_name(), errors_);
   if (!errors_.empty()) return LoadResult{std::nullopt, errors_.take()};
   return LoadResult{build(), {}};
 }
@@ -123,9 +125,12 @@ const Loader::SectionKind* Loader::check_header(int line, std::string_view heade
   if (header.empty()) return reject("empty section header '[]'");
   if (found == nullptr) {
     std::string guess = closest_match(kind, kinds);
+    bool unnamed = name->empty();
+    for (const SectionKind& k : section_kinds())
+      if (k.kind == guess && k.naming == N::None) unnamed = true;
     std::string hint = guess.empty() ? std::string()
-                                     : " (did you mean [" + guess + (guess == "global" ? "" : ":" + std::string(*name)) + "]?)";
-    return reject("unknown section" + hint + "; expected [global], [frontend:NAME], [pool:NAME] or [vrrp[:NAME]]");
+                                     : " (did you mean [" + guess + (unnamed ? "" : ":" + std::string(*name)) + "]?)";
+    return reject("unknown section" + hint + "; expected [global], [frontend:NAME], [pool:NAME], [vrrp[:NAME]] or [sync]");
   }
   if (!found->reserved_for.empty()) {
     // Not a rejection for the cross-checks: these sections name no pools.
@@ -182,9 +187,16 @@ Loader::Target Loader::open_vrrp(std::string_view name, int line, bool duplicate
   return &p;
 }
 
+Loader::Target Loader::open_sync(std::string_view, int line, bool duplicate) {
+  auto& p = open_in(sync_, "sync", line, duplicate);
+  p.conf.enabled = true;
+  p.conf.where = SourceLocation{errors_.file(), line};
+  return &p;
+}
+
 void Loader::on_key(int line, std::string_view key, std::string_view value) {
   if (!in_section_) {
-    errors_.add(line, "", key, "key outside any section; put it under [global], [frontend:NAME], [pool:NAME] or [vrrp]");
+    errors_.add(line, "", key, "key outside any section; put it under [global], [frontend:NAME], [pool:NAME], [vrrp] or [sync]");
     return;
   }
   std::visit(Overloaded{
@@ -193,6 +205,7 @@ void Loader::on_key(int line, std::string_view key, std::string_view value) {
                  [&](Parsed<FrontendConf>* s) { apply_key(*s, frontend_keys(), line, key, value); },
                  [&](Parsed<PoolConf>* s) { apply_key(*s, pool_keys(), line, key, value); },
                  [&](Parsed<VrrpConf>* s) { apply_key(*s, vrrp_keys(), line, key, value); },
+                 [&](Parsed<SyncConf>* s) { apply_key(*s, sync_keys(), line, key, value); },
              },
              target_);
 }
@@ -244,6 +257,12 @@ std::string Loader::unknown_key_message(std::string_view key, std::span<const st
   return "unknown key " + quote(key) + did_you_mean(key, known);
 }
 
+std::string Loader::node_name() const {
+  for (const auto& g : parsed_.globals)
+    if (!g.record.duplicate && !g.conf.node.empty()) return g.conf.node;
+  return host_name();
+}
+
 Config Loader::build() {
   Config c;
   c.file = errors_.file();
@@ -259,6 +278,8 @@ Config Loader::build() {
     if (!p.record.duplicate) c.pools.push_back(std::move(p.conf));
   for (auto& v : parsed_.vrrp)
     if (!v.record.duplicate) c.vrrp.push_back(std::move(v.conf));
+  for (auto& s : sync_)
+    if (!s.record.duplicate) c.sync = std::move(s.conf);
   return c;
 }
 

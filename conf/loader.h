@@ -4,6 +4,7 @@
 // tables, runs the cross-checks, and builds the Config or the error list.
 // Internal to conf/; the public entry points are in config.h.
 
+#include <deque>
 #include <map>
 #include <span>
 #include <string>
@@ -35,7 +36,7 @@ class Loader final : public LineSink {
   // The section keys currently go to; monostate: none (before the first
   // header, or after one that was rejected).
   using Target = std::variant<std::monostate, Parsed<GlobalConf>*, Parsed<FrontendConf>*, Parsed<PoolConf>*,
-                              Parsed<VrrpConf>*>;
+                              Parsed<VrrpConf>*, Parsed<SyncConf>*>;
   struct SectionKind;
   static std::span<const SectionKind> section_kinds();
 
@@ -50,15 +51,21 @@ class Loader final : public LineSink {
   Target open_frontend(std::string_view name, int line, bool duplicate);
   Target open_pool(std::string_view name, int line, bool duplicate);
   Target open_vrrp(std::string_view name, int line, bool duplicate);
+  Target open_sync(std::string_view name, int line, bool duplicate);
   // Checks a header; returns the kind's entry and the NAME part, or nullptr
   // after reporting what is wrong.
   const SectionKind* check_header(int line, std::string_view header, std::string_view* name);
 
+  // [global] node as the Config will have it (the host name by default).
+  std::string node_name() const;
   Config build();
 
   const LoadOptions options_;
   ErrorList errors_;
   ParsedConfig parsed_;
+  // [sync] sections as parsed (at most one is live; a repeat is reported and
+  // dropped). Kept here as ParsedConfig has no place for them yet.
+  std::deque<Parsed<SyncConf>> sync_;
   const LineReader* reader_ = nullptr;
   Target target_;
   bool in_section_ = false;             // a header was seen (valid or not)

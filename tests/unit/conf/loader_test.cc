@@ -59,12 +59,6 @@ BOOST_AUTO_TEST_CASE(unknown_section_suggests_the_closest) {
   expect_one(errors_of(pool_with({"[]"})), "t.ini:6: ", "empty section header");
 }
 
-BOOST_AUTO_TEST_CASE(reserved_sections_are_not_supported_yet) {
-  auto e = errors_of(pool_with({"[sync]", "peer = 10.0.0.2:7400"}));
-  BOOST_REQUIRE_EQUAL(e.size(), 1u);
-  BOOST_TEST(e[0] == "t.ini:6: [sync] section not supported by this version (reserved for the sync channel)");
-}
-
 BOOST_AUTO_TEST_CASE(section_names_are_checked) {
   expect_one(errors_of(pool_with({"[global:x]"})), "t.ini:6: [global:x] ", "section [global] takes no name");
   expect_one(errors_of(pool_with({"[pool]"})), "t.ini:6: [pool] ", "needs a name: [pool:NAME]");
