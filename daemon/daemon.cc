@@ -10,7 +10,9 @@
 #include "base/sd_notify.h"
 #include "daemon/http/router.h"
 #include "daemon/runtime/pool_builder.h"
+#include "daemon/replication/fingerprints.h"
 #include "daemon/status_commands.h"
+#include "daemon/sync_status.h"
 #include "daemon/version.h"
 #include "daemon/vrrp_status.h"
 
@@ -51,9 +53,12 @@ Daemon::Daemon(std::shared_ptr<const conf::Config> config)
       housekeeping_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_housekeeping>, this),
       log_flush_timer_(loop_, &base::member_callback<Daemon, &Daemon::on_log_flush>, this),
       tasks_(loop_, [](base::Task&& task) { task(); }),
-      handover_(loop_, handover_hooks()) {}
+      handover_(loop_, handover_hooks()),
+      origins_(config_->global.node),
+      admin_decisions_(config_->global.node) {}
 
 Daemon::~Daemon() {
+  sync_.reset();
   vrrp_.reset();
   for (auto& w : workers_) w->stop();
   workers_.clear();
@@ -87,6 +92,9 @@ base::Status Daemon::start() {
   health_.reconcile(*config_, registry_, frontend_resources_.pools_tls());
   publish();
   housekeeping_timer_.start(kHousekeeping, kHousekeeping);
+  // Before VRRP: the peer's state starts arriving before this node can
+  // become master.
+  if (base::Status s = start_sync(); !s) return s;
   // Last: the proxy is ready before this node can become master.
   if (base::Status s = start_vrrp(); !s) return s;
 
@@ -214,6 +222,23 @@ Handover::Hooks Daemon::handover_hooks() {
   };
   h.open_connections = [this] { return connections_on(vips_of(handover_name_)); };
   // A stop resigns for good: its hold lasts until VRRP stops.
+  h.sync = [this](std::function<void(std::string)> done) {
+    if (!sync_) {
+      done({});
+      return;
+    }
+    const base::Millis limit = config_->sync.failover_sync_timeout;
+    sync_->when_synced(limit, [done, limit](bool ok, const std::string& why) {
+      if (ok) {
+        TLOG_NOTICE("hand-over: the peer acknowledged every sync update");
+        done("sync: the peer holds every update (lag 0)");
+        return;
+      }
+      TLOG_WARN("hand-over: sync not confirmed within %lldms (%s); handing over anyway",
+                static_cast<long long>(limit.count()), why.c_str());
+      done("sync: not confirmed within " + std::to_string(limit.count()) + "ms (" + why + "); handed over anyway");
+    });
+  };
   h.resign = [this] {
     return vrrp_->failover(handover_name_, stopping_ ? vrrp::FailoverMode::Stop : vrrp::FailoverMode::HandOver);
   };
@@ -330,6 +355,8 @@ std::vector<std::string> Daemon::reload() {
     TLOG_WARN("reload: [global] workers changed; it takes effect at the next restart");
   auto next = std::make_shared<const conf::Config>(std::move(*loaded.config));
   base::set_log_level(next->global.log_level);
+  const conf::SyncConf previous_sync = config_->sync;
+  const std::vector<sync::PoolFingerprint> previous_pools = replication::pool_fingerprints(*config_);
   config_ = next;
   listeners_.commit(std::move(listeners));
   registry_.reconcile(*config_);
@@ -338,6 +365,7 @@ std::vector<std::string> Daemon::reload() {
   frontend_resources_.reopen_logs();  // rotation: `mv` the file, then reload
   health_.reconcile(*config_, registry_, frontend_resources_.pools_tls());
   publish();
+  reconfigure_sync(previous_sync, previous_pools);
   ++reloads_;
   TLOG_NOTICE("reloaded %s: %zu frontends, %zu pools", config_->file.c_str(), config_->frontends.size(),
               config_->pools.size());
@@ -366,6 +394,7 @@ void Daemon::reconcile_sticky_tables(const conf::Config& config) {
     tables::StickyOptions options;
     options.ttl = pool.sticky_ttl;
     options.max_entries = pool.sticky_size;
+    options.node_id = replication::NodeOrigins::kLocal;
     next.emplace(pool.name, std::make_shared<tables::StickyTable>(base::SystemClock::instance(), options));
   }
   sticky_.swap(next);
@@ -439,6 +468,7 @@ void Daemon::on_shutdown_tick(int) {
 }
 
 void Daemon::finish_shutdown() {
+  if (sync_) sync_->stop();
   shutdown_timer_.stop();
   housekeeping_timer_.stop();
   if (vrrp_) vrrp_->stop();
@@ -459,6 +489,7 @@ void Daemon::on_log_flush(int) { frontend_resources_.flush_logs(); }
 void Daemon::register_commands() {
   register_status_commands(*this, commands_);
   register_vrrp_commands(*this, commands_);
+  register_sync_commands(*this, commands_);
 }
 
 }  // namespace tandem

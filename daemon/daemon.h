@@ -21,6 +21,9 @@
 #include "daemon/handover.h"
 #include "daemon/health_manager.h"
 #include "daemon/listener_registry.h"
+#include "daemon/replication/admin_decisions.h"
+#include "daemon/replication/daemon_replica.h"
+#include "daemon/replication/node_origins.h"
 #include "daemon/proxy/worker.h"
 #include "daemon/runtime/runtime_snapshot.h"
 #include "daemon/runtime/state_registry.h"
@@ -28,6 +31,7 @@
 #include "daemon/status/status_server.h"
 #include "daemon/tables/connection_table.h"
 #include "daemon/tables/sticky_table.h"
+#include "sync/service.h"
 #include "vrrp/service.h"
 
 namespace tandem {
@@ -73,6 +77,14 @@ class Daemon {
   // The VRRP instances; nullptr when the config has no [vrrp] section.
   vrrp::Service* vrrp() const { return vrrp_.get(); }
 
+  // The sync channel; nullptr when the config has no [sync] section.
+  const sync::Service* sync() const { return sync_.get(); }
+
+  // An operator decision on a server (`tandemctl server …`): applied to its
+  // live state, published to the workers, and replicated to the peer.
+  void set_server_admin(runtime::ServerState& server, runtime::AdminState state);
+  void set_server_weight(runtime::ServerState& server, int weight);
+
   // A planned hand-over of the VIPs of VRRP instance `name` (empty: every
   // instance) to the peer, without losing connections (daemon/handover.h).
   // `reply` gets VRRP's answer once it resigned (or refused). Precondition:
@@ -94,6 +106,10 @@ class Daemon {
   void register_commands();
   void finish_shutdown();
   base::Status start_vrrp();
+  base::Status start_sync();
+  void reconfigure_sync(const conf::SyncConf& previous, const std::vector<sync::PoolFingerprint>& previous_pools);
+  void apply_peer_decision(const replication::AdminDecision& decision);
+  std::vector<sync::InstanceRole> vrrp_roles() const;
   void on_vrrp_change(const vrrp::StateChange& change);
   void update_vrrp_penalties();
   bool pool_can_serve(const runtime::PoolRuntime& pool) const;
@@ -143,6 +159,12 @@ class Daemon {
   Handover handover_;
   std::string handover_name_;    // the instance being handed over ("" = all)
   std::function<void(const vrrp::FailoverOutcome&)> handover_reply_;
+
+  // The sync channel and the state only it needs (docs/sync.md).
+  replication::NodeOrigins origins_;
+  replication::AdminDecisions admin_decisions_;
+  std::unique_ptr<replication::DaemonReplica> replica_;
+  std::unique_ptr<sync::Service> sync_;
 };
 
 }  // namespace tandem

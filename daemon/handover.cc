@@ -16,6 +16,7 @@ void Handover::start(std::chrono::milliseconds drain_limit, std::chrono::millise
   if (running()) return;
   release_limit_ = release_limit;
   started_ = now();
+  ++run_;
   deadline_ = started_ + drain_limit;
   phase_ = Phase::Draining;
   hooks_.pause_syns(true);
@@ -28,7 +29,7 @@ void Handover::on_tick(int) {
       tick_.start(kPoll);
       return;
     }
-    resign_now();
+    drained();
     return;
   }
   if (phase_ == Phase::Releasing) {
@@ -40,10 +41,22 @@ void Handover::on_tick(int) {
   }
 }
 
-void Handover::resign_now() {
-  auto drained = std::chrono::duration_cast<std::chrono::milliseconds>(now() - started_);
+void Handover::drained() {
+  drained_ = std::chrono::duration_cast<std::chrono::milliseconds>(now() - started_);
+  if (!hooks_.sync) {
+    resign_now({});
+    return;
+  }
+  phase_ = Phase::Syncing;
+  hooks_.sync([this, run = run_](std::string note) {
+    if (phase_ == Phase::Syncing && run == run_) resign_now(std::move(note));
+  });
+}
+
+void Handover::resign_now(std::string sync_note) {
   vrrp::FailoverOutcome outcome = hooks_.resign();
-  hooks_.resigned(outcome, drained);
+  if (!sync_note.empty()) outcome.lines.insert(outcome.lines.begin(), std::move(sync_note));
+  hooks_.resigned(outcome, drained_);
   if (!outcome.done) {
     finish();
     return;

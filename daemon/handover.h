@@ -7,9 +7,12 @@
 //      connections that the MAC move would cut in half;
 //   2. drain: wait until the connections open on the VIP frontends have
 //      finished (at most `drain_limit`);
-//   3. resign: VRRP sends priority 0, the peer takes over and announces the
+//   3. sync: wait until the peer has acknowledged every sync update (what
+//      the drained connections last changed included), at most the
+//      `failover_sync_timeout` the hook applies; skipped without [sync];
+//   4. resign: VRRP sends priority 0, the peer takes over and announces the
 //      VIPs; the retransmitted SYNs reach it;
-//   4. resume: once the VIPs are released here (or this node is master
+//   5. resume: once the VIPs are released here (or this node is master
 //      again, or `release_limit` passed), the listeners accept again.
 //
 // Why: with the MAC moving between the handshake and the request (or
@@ -35,6 +38,9 @@ class Handover {
   struct Hooks {
     std::function<void(bool pause)> pause_syns;    // on every listener of the VIPs
     std::function<int64_t()> open_connections;     // on the frontends bound to the VIPs
+    // Optional: calls `done` (later, on the loop) once the peer holds this
+    // node's state, with a line for the operator saying how that went.
+    std::function<void(std::function<void(std::string note)> done)> sync;
     std::function<vrrp::FailoverOutcome()> resign;
     std::function<bool()> released;                // no VIP held here, or master again
     // The outcome of resign(), and how long the drain took. Called once.
@@ -52,9 +58,10 @@ class Handover {
   void start(std::chrono::milliseconds drain_limit, std::chrono::milliseconds release_limit);
 
  private:
-  enum class Phase { Idle, Draining, Releasing };
+  enum class Phase { Idle, Draining, Syncing, Releasing };
   void on_tick(int revents);
-  void resign_now();
+  void drained();
+  void resign_now(std::string sync_note);
   void finish();
 
   Hooks hooks_;
@@ -62,6 +69,8 @@ class Handover {
   base::MonoTime started_{};
   base::MonoTime deadline_{};
   std::chrono::milliseconds release_limit_{0};
+  std::chrono::milliseconds drained_{0};
+  uint64_t run_ = 0;  // numbers each start(), so a late sync answer finds its own run
   base::TimerWatcher tick_;
 };
 

@@ -12,6 +12,7 @@
 #include "daemon/http_status.h"
 #include "daemon/mib_tree.h"
 #include "daemon/protection_status.h"
+#include "daemon/sync_status.h"
 #include "daemon/tls_status.h"
 #include "daemon/status/json.h"
 #include "daemon/status/snmp_commands.h"
@@ -275,8 +276,7 @@ Response set_admin(Daemon& d, const Request& r, runtime::AdminState to) {
   auto s = find_server(d, r.args[0], &error);
   if (!s) return error;
   runtime::AdminState from = s->admin();
-  s->set_admin(to);
-  d.publish();
+  d.set_server_admin(*s, to);
   TLOG_NOTICE("pool %s: server %s: admin %s -> %s (operator uid %d pid %d)", s->pool().c_str(), s->name().c_str(),
               runtime::to_string(from), runtime::to_string(to), static_cast<int>(r.peer.uid),
               static_cast<int>(r.peer.pid));
@@ -294,8 +294,7 @@ Response set_weight(Daemon& d, const Request& r) {
   if (ec != std::errc() || p != a.data() + a.size() || weight < 0 || weight > 1000)
     return Response::error(StatusCode::BadRequest, "weight must be an integer from 0 to 1000, got '" + a + "'");
   int from = s->weight();
-  s->set_weight(weight);
-  d.publish();
+  d.set_server_weight(*s, weight);
   TLOG_NOTICE("pool %s: server %s: weight %d -> %d (operator uid %d pid %d)", s->pool().c_str(), s->name().c_str(),
               from, weight, static_cast<int>(r.peer.uid), static_cast<int>(r.peer.pid));
   return Response::ok(s->pool() + "/" + s->name() + ": weight " + std::to_string(weight));
@@ -363,6 +362,7 @@ void register_status_commands(Daemon& d, status::CommandRegistry& registry) {
       [&d](status::MibView& view) {
         fill_tandem_mib(d, view);
         fill_vrrp_mib(d, view);
+        fill_sync_mib(d, tandem_oid_base(d), view);
       }, [&d] { return tandem_oid_base(d); });
   if (!snmp) TLOG_ERROR("status commands: %s", snmp.error().message.c_str());
 }

@@ -30,6 +30,12 @@
 #   lab_has_addr NODE ADDR  NODE's eth0 carries ADDR
 #   lab_backends            the test backend in be1 and be2, on :8080
 #
+# The sync channel (tandem only): with LAB_SYNC=1, lb_conf adds a [sync]
+# section (listen on the node's address :7400, peer the other lb's, the key
+# $T/sync.key made once per run, or $LAB_SYNC_KEY; LAB_SYNC_KEYS: more
+# [sync] lines). LAB_POOL_KEYS: extra lines for [pool:app] (e.g.
+# "sticky = source"). LAB_FRONTEND_KEYS: extra lines for [frontend:web].
+#
 # A VRRP pair on lb-a/lb-b, through one interface whatever the implementation
 # (LAB_IMPL=tandem, the default: tandemd with a [vrrp] section; or
 # LAB_IMPL=keepalived: Debian's keepalived for VRRP next to a tandemd without
@@ -208,8 +214,10 @@ _lb_proxy_sections() {
 bind = $LAB_VIP:80
 mode = ${LAB_MODE:-tcp}
 pool = app
+${LAB_FRONTEND_KEYS:-}
 
 [pool:app]
+${LAB_POOL_KEYS:-}
 health = http
 health_path = /health
 health_interval = 200ms
@@ -248,10 +256,26 @@ lb_conf() {
       local i
       for i in "${!keys[@]}"; do echo "${keys[$i]} = ${vals[$i]}"; done
     fi
+    [ -z "${LAB_SYNC:-}" ] || _lb_sync_section "$node"
     _lb_proxy_sections
   } >"$T/$node.ini"
   ! lb_keepalived "$node" || _lb_keepalived_conf "$node" "$prio" keys vals
   return 0
+}
+
+# _lb_sync_section NODE: NODE's [sync] section, paired with the other lb.
+_lb_sync_section() {
+  local node=$1 peer=lb-a key=${LAB_SYNC_KEY:-$T/sync.key}
+  [ "$node" != lb-a ] || peer=lb-b
+  if [ ! -s "$key" ]; then
+    (umask 077 && openssl rand -hex 32 >"$key")
+  fi
+  echo
+  echo "[sync]"
+  echo "listen = ${LAB_IP[$node]}:7400"
+  echo "peer = ${LAB_IP[$peer]}:7400"
+  echo "key_file = $key"
+  [ -z "${LAB_SYNC_KEYS:-}" ] || echo "$LAB_SYNC_KEYS"
 }
 
 # seconds VALUE: "100ms" -> 0.1, "2s" -> 2 (keepalived's units).

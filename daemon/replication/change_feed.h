@@ -1,0 +1,55 @@
+#pragma once
+// What this node sends its peer on one sync connection (sync::ChangeFeed):
+// first a snapshot of every replicated entry, whatever its origin, then the
+// changes made on this node after the snapshot began, as they happen.
+//
+// The feed holds a read position per table and reads the tables
+// themselves: they coalesce repeated writes of an entry into one change
+// (StickyTable's change log is its entries; AdminDecisions keeps one entry
+// per server), so however far the link falls behind, what is pending is
+// bounded by the tables' sizes, never by the write rate.
+//
+// A sticky table that appears after the snapshot (a pool added or rebuilt
+// by a reload) is sent whole, then followed like the others.
+//
+// Threading: main thread only.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/replication/replica_sources.h"
+#include "sync/replica.h"
+
+namespace tandem::replication {
+
+class ChangeFeed final : public sync::ChangeFeed {
+ public:
+  explicit ChangeFeed(const ReplicaSources& sources) : sources_(sources) {}
+
+  size_t pull(size_t limit, std::vector<sync::Record>* out) override;
+  bool in_snapshot() const override { return in_snapshot_; }
+
+ private:
+  struct StickyPart {
+    std::string pool;
+    std::shared_ptr<tables::StickyTable> table;
+    bool learned = false;    // sticky = learn (cookie keys); else source (address keys)
+    bool whole = true;       // still sending every entry (a snapshot of this table)
+    uint64_t cursor = 0;
+    bool seen = false;       // still in the daemon's map (refresh)
+  };
+
+  void refresh_parts();
+  size_t pull_admin(size_t limit, std::vector<sync::Record>* out);
+  size_t pull_sticky(StickyPart& part, size_t limit, std::vector<sync::Record>* out);
+  sync::Record sticky_record(const StickyPart& part, const tables::StickyEntry& e) const;
+
+  const ReplicaSources& sources_;
+  std::vector<StickyPart> parts_;
+  bool in_snapshot_ = true;
+  bool admin_whole_ = true;
+  uint64_t admin_cursor_ = 0;
+};
+
+}  // namespace tandem::replication

@@ -1,0 +1,87 @@
+#include "daemon/replication/daemon_replica.h"
+
+#include "daemon/replication/change_feed.h"
+#include "daemon/replication/fingerprints.h"
+
+namespace tandem::replication {
+namespace {
+
+runtime::AdminState local_state(sync::AdminState s) {
+  switch (s) {
+    case sync::AdminState::Enabled: return runtime::AdminState::Enabled;
+    case sync::AdminState::Drain: return runtime::AdminState::Drain;
+    case sync::AdminState::Disabled: return runtime::AdminState::Disabled;
+  }
+  return runtime::AdminState::Enabled;
+}
+
+}  // namespace
+
+std::string DaemonReplica::node() const { return sources_.origins->local(); }
+
+sync::Digest DaemonReplica::config_digest() const { return replication::config_digest(sources_.config()); }
+
+std::vector<sync::PoolFingerprint> DaemonReplica::pool_fingerprints() const {
+  return replication::pool_fingerprints(sources_.config());
+}
+
+std::unique_ptr<sync::ChangeFeed> DaemonReplica::open_feed() { return std::make_unique<ChangeFeed>(sources_); }
+
+uint64_t DaemonReplica::local_version() const {
+  // Grows with every local change of any table; a new table (reload) adds one.
+  uint64_t v = sources_.admin->last_seq() + sources_.sticky->size();
+  for (const auto& [pool, table] : *sources_.sticky) v += table->last_seq();
+  return v;
+}
+
+std::vector<sync::InstanceRole> DaemonReplica::vrrp_roles() const {
+  return sources_.vrrp_roles ? sources_.vrrp_roles() : std::vector<sync::InstanceRole>{};
+}
+
+sync::ApplyResult DaemonReplica::apply(const sync::Record& record) {
+  if (const auto* s = std::get_if<sync::StickySourceRecord>(&record.data))
+    return apply_sticky(record, *s, conf::StickyKind::Source, s->client);
+  if (const auto* s = std::get_if<sync::StickyLearnedRecord>(&record.data))
+    return apply_sticky(record, *s, conf::StickyKind::Learn, s->cookie);
+  if (const auto* a = std::get_if<sync::AdminRecord>(&record.data)) return apply_admin(record, *a);
+  return sync::ApplyResult::Skipped;
+}
+
+template <typename StickyRecord>
+sync::ApplyResult DaemonReplica::apply_sticky(const sync::Record& record, const StickyRecord& sticky,
+                                              conf::StickyKind kind, const std::string& key) {
+  // Entries are never deleted remotely: each node expires its own copy.
+  if (record.op != sync::Op::Upsert) return sync::ApplyResult::Skipped;
+  const conf::PoolConf* pool = sources_.config().find_pool(sticky.pool);
+  auto table = sources_.sticky->find(sticky.pool);
+  if (pool == nullptr || pool->sticky != kind || table == sources_.sticky->end() ||
+      pool->find_server(sticky.server) == nullptr)
+    return sync::ApplyResult::Refused;
+  tables::StickyEntry entry;
+  entry.key = key;
+  entry.server = sticky.server;
+  entry.remaining_ttl = base::Millis(sticky.remaining_ms);
+  entry.updated = from_wall_ms(record.stamp_ms);
+  entry.origin = sources_.origins->id_of(record.origin);
+  return table->second->apply_remote(entry) ? sync::ApplyResult::Applied : sync::ApplyResult::Stale;
+}
+
+sync::ApplyResult DaemonReplica::apply_admin(const sync::Record& record, const sync::AdminRecord& admin) {
+  if (record.op != sync::Op::Upsert) return sync::ApplyResult::Skipped;
+  const conf::PoolConf* pool = sources_.config().find_pool(admin.pool);
+  // (1000: the largest weight the configuration and `server weight` allow.)
+  if (pool == nullptr || pool->find_server(admin.server) == nullptr || admin.weight.value_or(0) > 1000)
+    return sync::ApplyResult::Refused;
+  AdminDecision d;
+  d.pool = admin.pool;
+  d.server = admin.server;
+  d.state = local_state(admin.state);
+  if (admin.weight) d.weight = *admin.weight;
+  d.stamp_ms = record.stamp_ms;
+  d.origin = record.origin;
+  if (!sources_.admin->apply_remote(d)) return sync::ApplyResult::Stale;
+  if (sources_.admin_applied) sources_.admin_applied(*sources_.admin->find(d.pool, d.server));
+  return sync::ApplyResult::Applied;
+}
+
+}  // namespace tandem::replication
