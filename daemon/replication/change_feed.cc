@@ -53,7 +53,7 @@ void ChangeFeed::refresh_parts() {
 
 size_t ChangeFeed::pull(size_t limit, std::vector<sync::Record>* out) {
   refresh_parts();
-  size_t added = pull_admin(limit, out);
+  size_t added = pull_admin(limit, out) + pull_ticket_keys(out);
   for (StickyPart& part : parts_) {
     if (added >= limit) break;
     added += pull_sticky(part, limit - added, out);
@@ -80,6 +80,30 @@ size_t ChangeFeed::pull_admin(size_t limit, std::vector<sync::Record>* out) {
     admin_cursor_ = d.seq;
     ++added;
   }
+  return added;
+}
+
+size_t ChangeFeed::pull_ticket_keys(std::vector<sync::Record>* out) {
+  tls::TicketKeys* keys = sources_.ticket_keys.get();
+  if (keys == nullptr || keys->version() == tickets_version_) return 0;
+  tickets_version_ = keys->version();
+  size_t added = 0;
+  const std::vector<tls::TicketKey> held = keys->keys();  // newest first
+  for (size_t i = 0; i < held.size(); ++i) {
+    const tls::TicketKey& k = held[i];
+    if (!tickets_whole_ && !k.local) continue;  // the peer's own keys: it has them
+    if (std::find(tickets_sent_.begin(), tickets_sent_.end(), k.name) != tickets_sent_.end()) continue;
+    tickets_sent_.push_back(k.name);
+    sync::Record r;
+    r.op = sync::Op::Upsert;
+    r.origin = k.local ? sources_.origins->local() : sources_.origins->peer();
+    r.stamp_ms = k.created_ms;
+    r.data = sync::TicketKeyRecord{k.name, k.aes, k.hmac, k.created_ms,
+                                   i == 0 ? sync::TicketRole::Current : sync::TicketRole::Previous};
+    out->push_back(std::move(r));
+    ++added;
+  }
+  tickets_whole_ = false;
   return added;
 }
 

@@ -9,11 +9,14 @@
 // per server), so however far the link falls behind, what is pending is
 // bounded by the tables' sizes, never by the write rate.
 //
+// Ticket keys: all of them in the snapshot, then each key made here once.
+//
 // A sticky table that appears after the snapshot (a pool added or rebuilt
 // by a reload) is sent whole, then followed like the others.
 //
 // Threading: main thread only.
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +45,7 @@ class ChangeFeed final : public sync::ChangeFeed {
 
   void refresh_parts();
   size_t pull_admin(size_t limit, std::vector<sync::Record>* out);
+  size_t pull_ticket_keys(std::vector<sync::Record>* out);
   size_t pull_sticky(StickyPart& part, size_t limit, std::vector<sync::Record>* out);
   sync::Record sticky_record(const StickyPart& part, const tables::StickyEntry& e) const;
 
@@ -50,6 +54,9 @@ class ChangeFeed final : public sync::ChangeFeed {
   bool in_snapshot_ = true;
   bool admin_whole_ = true;
   uint64_t admin_cursor_ = 0;
+  bool tickets_whole_ = true;
+  uint64_t tickets_version_ = 0;
+  std::vector<std::array<uint8_t, 16>> tickets_sent_;  // names of the keys sent
 };
 
 }  // namespace tandem::replication

@@ -30,6 +30,7 @@ std::unique_ptr<sync::ChangeFeed> DaemonReplica::open_feed() { return std::make_
 uint64_t DaemonReplica::local_version() const {
   // Grows with every local change of any table; a new table (reload) adds one.
   uint64_t v = sources_.admin->last_seq() + sources_.sticky->size();
+  if (sources_.ticket_keys) v += sources_.ticket_keys->version();
   for (const auto& [pool, table] : *sources_.sticky) v += table->last_seq();
   return v;
 }
@@ -44,6 +45,7 @@ sync::ApplyResult DaemonReplica::apply(const sync::Record& record) {
   if (const auto* s = std::get_if<sync::StickyLearnedRecord>(&record.data))
     return apply_sticky(record, *s, conf::StickyKind::Learn, s->cookie);
   if (const auto* a = std::get_if<sync::AdminRecord>(&record.data)) return apply_admin(record, *a);
+  if (const auto* t = std::get_if<sync::TicketKeyRecord>(&record.data)) return apply_ticket_key(record, *t);
   return sync::ApplyResult::Skipped;
 }
 
@@ -64,6 +66,19 @@ sync::ApplyResult DaemonReplica::apply_sticky(const sync::Record& record, const 
   entry.updated = from_wall_ms(record.stamp_ms);
   entry.origin = sources_.origins->id_of(record.origin);
   return table->second->apply_remote(entry) ? sync::ApplyResult::Applied : sync::ApplyResult::Stale;
+}
+
+sync::ApplyResult DaemonReplica::apply_ticket_key(const sync::Record& record, const sync::TicketKeyRecord& t) {
+  if (record.op != sync::Op::Upsert) return sync::ApplyResult::Skipped;
+  if (!sources_.ticket_keys) return sync::ApplyResult::Skipped;
+  sources_.origins->id_of(record.origin);  // remembers the peer's name
+  tls::TicketKey key;
+  key.name = t.name;
+  key.aes = t.aes;
+  key.hmac = t.hmac;
+  key.created_ms = t.created_ms;
+  // The role is not needed: the newest key is the current one on both nodes.
+  return sources_.ticket_keys->merge(key) ? sync::ApplyResult::Applied : sync::ApplyResult::Stale;
 }
 
 sync::ApplyResult DaemonReplica::apply_admin(const sync::Record& record, const sync::AdminRecord& admin) {

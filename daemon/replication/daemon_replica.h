@@ -3,8 +3,9 @@
 // it describes this node (name, fingerprints, VRRP roles), opens a feed of
 // what to send (change_feed.h), and applies what the peer sends.
 //
-// Replicated so far: sticky tables (`sticky = source`, `sticky = learn`)
-// and operator decisions. Records of the other tables are skipped (they are
+// Replicated so far: sticky tables (`sticky = source`, `sticky = learn`),
+// operator decisions and the TLS session-ticket keys (tls/ticket_keys.h:
+// merged, the newest is current on both nodes). Records of the other tables are skipped (they are
 // acknowledged, not applied).
 //
 // Applying (last writer wins, docs/sync.md "Convergence"):
@@ -42,6 +43,7 @@ class DaemonReplica final : public sync::Replica {
   sync::ApplyResult apply_sticky(const sync::Record& record, const StickyRecord& sticky, conf::StickyKind kind,
                                  const std::string& key);
   sync::ApplyResult apply_admin(const sync::Record& record, const sync::AdminRecord& admin);
+  sync::ApplyResult apply_ticket_key(const sync::Record& record, const sync::TicketKeyRecord& key);
 
   ReplicaSources sources_;
 };

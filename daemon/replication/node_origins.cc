@@ -6,10 +6,10 @@ uint32_t NodeOrigins::id_of(std::string_view name) {
   if (name == local_) return kLocal;
   if (name < std::string_view(local_)) {
     below_ = std::string(name);
-    return kBelow;
+    return last_peer_ = kBelow;
   }
   above_ = std::string(name);
-  return kAbove;
+  return last_peer_ = kAbove;
 }
 
 const std::string& NodeOrigins::name_of(uint32_t id) const {

@@ -35,10 +35,14 @@ class NodeOrigins {
   // number never given out: entries written before a peer was known).
   const std::string& name_of(uint32_t id) const;
 
+  // The other node's name, as last seen (this node's when none was seen).
+  const std::string& peer() const { return name_of(last_peer_); }
+
  private:
   std::string local_;
   std::string below_;
   std::string above_;
+  uint32_t last_peer_ = kLocal;
 };
 
 }  // namespace tandem::replication

@@ -16,6 +16,7 @@
 #include "daemon/replication/admin_decisions.h"
 #include "daemon/replication/node_origins.h"
 #include "daemon/tables/sticky_table.h"
+#include "daemon/tls/ticket_keys.h"
 #include "sync/frames.h"
 
 namespace tandem::replication {
@@ -29,6 +30,8 @@ struct ReplicaSources {
   // The sticky tables by pool (the daemon swaps the map's content on reload).
   const StickyTables* sticky = nullptr;
   AdminDecisions* admin = nullptr;
+  // The TLS session-ticket keys every frontend shares.
+  std::shared_ptr<tls::TicketKeys> ticket_keys;
   NodeOrigins* origins = nullptr;
   // A decision from the peer won: apply it to the server's live state.
   std::function<void(const AdminDecision&)> admin_applied;

@@ -56,25 +56,45 @@ int on_ticket_key(SSL* ssl, unsigned char* name, unsigned char* iv, EVP_CIPHER_C
 TicketKeys::TicketKeys(const base::Clock& clock, std::chrono::seconds rotate_every, size_t keep)
     : clock_(clock), rotate_every_(rotate_every), keep_(std::max<size_t>(keep, 1)) {
   std::lock_guard lock(mu_);
-  rotate_locked(clock_.now());
+  rotate_locked(now_ms());
 }
 
-void TicketKeys::rotate_locked(base::MonoTime now) {
+uint64_t TicketKeys::now_ms() const {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.wall_now().time_since_epoch()).count();
+  return ms > 0 ? static_cast<uint64_t>(ms) : 0;
+}
+
+// Newer first: by creation time, then by name (so both nodes order a tie alike).
+static bool newer(const TicketKey& a, const TicketKey& b) {
+  if (a.created_ms != b.created_ms) return a.created_ms > b.created_ms;
+  return std::memcmp(a.name.data(), b.name.data(), a.name.size()) > 0;
+}
+
+void TicketKeys::insert_locked(const TicketKey& key) {
+  keys_.insert(std::upper_bound(keys_.begin(), keys_.end(), key, newer), key);
+  while (keys_.size() > keep_) keys_.pop_back();
+  ++version_;
+}
+
+void TicketKeys::rotate_locked(uint64_t now) {
   TicketKey key;
   // RAND_bytes fails only when the OS has no entropy to give; a key of
   // zeros would then be guessable, so Tandem stops rather than go on.
   if (RAND_bytes(key.name.data(), key.name.size()) != 1 || RAND_bytes(key.aes.data(), key.aes.size()) != 1 ||
       RAND_bytes(key.hmac.data(), key.hmac.size()) != 1)
     abort();
-  key.created = now;
-  keys_.push_front(key);
-  while (keys_.size() > keep_) keys_.pop_back();
+  // Never older than the newest key held (a peer's clock may be ahead):
+  // a rotation always makes the new key current.
+  key.created_ms = keys_.empty() ? now : std::max(now, keys_.front().created_ms + 1);
+  key.local = true;
+  insert_locked(key);
 }
 
 TicketKey TicketKeys::current() {
   std::lock_guard lock(mu_);
-  base::MonoTime now = clock_.now();
-  if (now - keys_.front().created >= rotate_every_) rotate_locked(now);
+  const uint64_t now = now_ms();
+  const uint64_t period = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(rotate_every_).count());
+  if (now >= keys_.front().created_ms + period) rotate_locked(now);
   return keys_.front();
 }
 
@@ -92,6 +112,27 @@ std::optional<TicketKey> TicketKeys::find(const uint8_t* name, bool* newest) {
 size_t TicketKeys::size() const {
   std::lock_guard lock(mu_);
   return keys_.size();
+}
+
+std::vector<TicketKey> TicketKeys::keys() const {
+  std::lock_guard lock(mu_);
+  return {keys_.begin(), keys_.end()};
+}
+
+bool TicketKeys::merge(const TicketKey& key) {
+  std::lock_guard lock(mu_);
+  for (const TicketKey& k : keys_)
+    if (k.name == key.name) return false;
+  if (keys_.size() >= keep_ && !newer(key, keys_.back())) return false;
+  TicketKey copy = key;
+  copy.local = false;
+  insert_locked(copy);
+  return true;
+}
+
+uint64_t TicketKeys::version() const {
+  std::lock_guard lock(mu_);
+  return version_;
 }
 
 void TicketKeys::install(SSL_CTX* ctx, TicketKeys* keys) {

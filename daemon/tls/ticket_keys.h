@@ -9,6 +9,13 @@
 // more periods to decrypt the tickets it issued (they are renewed when
 // used). Keys come from the OS CSPRNG.
 //
+// Shared by the pair (the sync channel): keys the peer made are merge()d
+// in, and the keys kept are always the `keep` newest by creation time
+// (wall clock, ties by name) whichever node made them; the newest is the
+// current one. Both nodes therefore hold the same keys and encrypt with
+// the same one, and when both rotate at once they agree on the winner
+// without talking: the other key stays to decrypt what it issued.
+//
 // Threading: thread-safe (the workers' handshakes call it concurrently).
 
 #include <openssl/ssl.h>
@@ -19,6 +26,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "base/clock.h"
 
@@ -28,7 +36,8 @@ struct TicketKey {
   std::array<uint8_t, 16> name{};   // sent in the clear in each ticket: which key
   std::array<uint8_t, 32> aes{};    // AES-256-CBC
   std::array<uint8_t, 32> hmac{};   // HMAC-SHA256
-  base::MonoTime created{};
+  uint64_t created_ms = 0;          // wall clock, ms since the epoch: the keys' order
+  bool local = true;                // made on this node (false: merged from the peer)
 };
 
 class TicketKeys {
@@ -42,18 +51,31 @@ class TicketKeys {
   std::optional<TicketKey> find(const uint8_t* name, bool* newest);
   size_t size() const;
 
+  // The keys kept, newest (current) first.
+  std::vector<TicketKey> keys() const;
+
+  // Adds a key made by the peer (local = false) unless it is known or older
+  // than every key kept when `keep` are kept. True if added.
+  bool merge(const TicketKey& key);
+
+  // Grows whenever the set of keys changes (rotation or merge). Cheap.
+  uint64_t version() const;
+
   // Makes `ctx` encrypt and decrypt tickets with `keys` (which must outlive
   // every SSL made from `ctx`).
   static void install(SSL_CTX* ctx, TicketKeys* keys);
 
  private:
-  void rotate_locked(base::MonoTime now);
+  void rotate_locked(uint64_t now_ms);
+  void insert_locked(const TicketKey& key);
+  uint64_t now_ms() const;
 
   const base::Clock& clock_;
   const std::chrono::seconds rotate_every_;
   const size_t keep_;
   mutable std::mutex mu_;
   std::deque<TicketKey> keys_;  // newest first
+  uint64_t version_ = 0;
 };
 
 }  // namespace tandem::tls

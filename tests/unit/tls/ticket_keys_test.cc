@@ -17,7 +17,12 @@ using namespace std::chrono_literals;
 namespace {
 
 bool same_key(const TicketKey& a, const TicketKey& b) {
-  return a.name == b.name && a.aes == b.aes && a.hmac == b.hmac && a.created == b.created;
+  return a.name == b.name && a.aes == b.aes && a.hmac == b.hmac && a.created_ms == b.created_ms;
+}
+
+uint64_t wall_ms(const FakeClock& clock) {
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock.wall_now().time_since_epoch()).count());
 }
 
 }  // namespace
@@ -28,7 +33,7 @@ BOOST_AUTO_TEST_CASE(current_is_stable_within_the_period) {
   FakeClock clock;
   TicketKeys keys(clock, 60s, 3);
   TicketKey first = keys.current();
-  BOOST_TEST((first.created == clock.now()));
+  BOOST_TEST((first.created_ms == wall_ms(clock)));
   clock.advance(59s);
   BOOST_TEST(same_key(keys.current(), first));
   clock.advance(999ms);
@@ -46,7 +51,7 @@ BOOST_AUTO_TEST_CASE(current_rotates_after_rotate_every) {
   BOOST_TEST((second.name != first.name));
   BOOST_TEST((second.aes != first.aes));
   BOOST_TEST((second.hmac != first.hmac));
-  BOOST_TEST((second.created == clock.now()));
+  BOOST_TEST((second.created_ms == wall_ms(clock)));
   BOOST_TEST(keys.size() == 2u);
   // The new key has its own period, counted from its creation.
   clock.advance(30s);
@@ -183,6 +188,44 @@ BOOST_AUTO_TEST_CASE(concurrent_callers_agree_on_one_rotation) {
   for (auto& th : threads) th.join();
   for (const auto& name : seen) BOOST_TEST((name == seen[0]));
   BOOST_TEST(keys.size() == 2u);
+}
+
+// Two nodes share keys through merge(): they end up with the same keys and
+// the same current key, also when both rotated at the same time.
+BOOST_AUTO_TEST_CASE(merged_keys_make_both_nodes_agree_on_the_current_key) {
+  FakeClock clock;
+  TicketKeys a(clock, 60s, 3);
+  clock.advance(1ms);
+  TicketKeys b(clock, 60s, 3);  // made later: its key is the newer
+  for (const TicketKey& k : a.keys()) b.merge(k);
+  for (const TicketKey& k : b.keys()) a.merge(k);
+  BOOST_TEST(same_key(a.current(), b.current()));
+  BOOST_TEST(a.size() == 2u);
+  BOOST_TEST(!a.keys()[0].local);  // a's current came from b
+  BOOST_TEST(b.keys()[0].local);
+  // Both rotate at the same millisecond: the key with the greater name wins on both.
+  clock.advance(60s);
+  TicketKey ra = a.current();
+  TicketKey rb = b.current();
+  const uint64_t before = a.version();
+  BOOST_TEST(a.merge(rb));
+  BOOST_TEST(b.merge(ra));
+  BOOST_TEST(a.version() > before);
+  BOOST_TEST(same_key(a.current(), b.current()));
+  BOOST_TEST(a.size() == 3u);  // keep = 3: the oldest went
+  BOOST_TEST(!a.merge(rb));   // known: nothing changes
+  bool newest = false;
+  BOOST_TEST(a.find(ra.name.data(), &newest).has_value());  // the loser still decrypts
+}
+
+BOOST_AUTO_TEST_CASE(a_key_older_than_every_kept_one_is_not_merged) {
+  FakeClock clock;
+  TicketKeys keys(clock, 60s, 1);
+  TicketKey old = keys.current();
+  old.name[0] ^= 0xFF;
+  old.created_ms -= 1;
+  BOOST_TEST(!keys.merge(old));
+  BOOST_TEST(keys.size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
