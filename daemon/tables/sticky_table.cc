@@ -16,14 +16,6 @@ base::Millis to_millis(base::Nanos d) { return std::chrono::duration_cast<base::
 
 }  // namespace
 
-const char* to_string(ChangeScope scope) {
-  switch (scope) {
-    case ChangeScope::Local: return "local";
-    case ChangeScope::All: return "all";
-  }
-  return "?";
-}
-
 struct StickyTable::Node {
   const std::string* key = nullptr;  // the map's key, stable while the node lives
   std::string server;
@@ -223,41 +215,12 @@ std::vector<StickyEntry> StickyTable::snapshot(size_t limit) const {
 }
 
 StickyChanges StickyTable::changes_since(uint64_t after_seq, size_t limit, ChangeScope scope) const {
-  // Every seq <= hi was assigned inside a shard lock taken before we load hi,
-  // so locking that shard afterwards shows it (or its later change).
   const uint64_t hi = seq_.load();
-  uint64_t covered = hi;  // all changes up to here are collected
-  std::vector<StickyEntry> out;
-  for (size_t i = 0; i < shard_count_ && limit > 0; ++i) {
-    Shard& s = shards_[i];
-    std::lock_guard<std::mutex> lock(s.mu);
-    if (s.log.empty() || s.log.back()->seq <= after_seq) continue;
-    // Find the first change after the cursor from whichever end is nearer.
-    const Node* n = nullptr;
-    if (after_seq - std::min(after_seq, s.log.front()->seq) < s.log.back()->seq - after_seq) {
-      for (n = s.log.front(); n->seq <= after_seq; n = s.log.next(n)) {}
-    } else {
-      for (n = s.log.back(); s.log.prev(n) != nullptr && s.log.prev(n)->seq > after_seq; n = s.log.prev(n)) {}
-    }
-    const base::MonoTime now = clock_.now();
-    size_t taken = 0;
-    for (; n != nullptr && n->seq <= hi; n = s.log.next(n)) {
-      if (n->expires <= now || (scope == ChangeScope::Local && n->remote)) continue;
-      if (taken == limit) {  // this shard is only covered up to its last copy
-        covered = std::min(covered, out.back().seq);
-        break;
-      }
-      out.push_back(copy_locked(*n, now));
-      ++taken;
-    }
-  }
-  std::erase_if(out, [&](const StickyEntry& e) { return e.seq > covered; });
-  std::sort(out.begin(), out.end(), [](const StickyEntry& a, const StickyEntry& b) { return a.seq < b.seq; });
-  if (out.size() > limit) {
-    out.resize(limit);
-    covered = out.back().seq;
-  }
-  return StickyChanges{std::move(out), limit == 0 ? after_seq : std::max(covered, after_seq)};
+  const base::MonoTime now = clock_.now();
+  return collect_changes<StickyEntry>(
+      shards_.get(), shard_count_, hi, after_seq, limit,
+      [&](const Node& n) { return n.expires > now && !(scope == ChangeScope::Local && n.remote); },
+      [&](const Node& n) { return copy_locked(n, now); });
 }
 
 }  // namespace tandem::tables

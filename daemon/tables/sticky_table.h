@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "base/clock.h"
+#include "daemon/tables/change_log.h"
 
 namespace tandem::tables {
 
@@ -59,18 +60,8 @@ struct StickyEntry {
   uint64_t seq = 0;               // this table's number for the last change
 };
 
-// Which changes changes_since() returns.
-enum class ChangeScope {
-  Local,  // changes made on this node: the incremental push to a peer
-  All,    // every live entry, also those applied from a peer: a full resync
-};
-const char* to_string(ChangeScope scope);
-
-// A batch of changes in ascending seq, and where the next read resumes.
-struct StickyChanges {
-  std::vector<StickyEntry> entries;
-  uint64_t cursor = 0;  // pass as after_seq next time; covers skipped seqs too
-};
+// A batch of changes (change_log.h).
+using StickyChanges = ChangeBatch<StickyEntry>;
 
 class StickyTable {
  public:
