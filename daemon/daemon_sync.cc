@@ -46,6 +46,7 @@ base::Status Daemon::start_sync() {
     sources.config = [this]() -> const conf::Config& { return *config_; };
     sources.sticky = &sticky_;
     sources.admin = &admin_decisions_;
+    sources.limits = &frontend_resources_.limit_tables();
     sources.ticket_keys = frontend_resources_.ticket_keys();
     sources.origins = &origins_;
     sources.admin_applied = [this](const replication::AdminDecision& d) { apply_peer_decision(d); };

@@ -8,6 +8,7 @@
 #include "daemon/tables/source_limits.h"
 #include "daemon/tls/frontend_tls.h"
 #include "daemon/tls/pool_tls.h"
+#include "daemon/replication/node_origins.h"
 #include "daemon/tls/ticket_keys.h"
 
 namespace tandem {
@@ -39,6 +40,7 @@ base::Status FrontendResources::reconcile(const conf::Config& config) {
   std::map<std::string, std::shared_ptr<http_proxy::AccessLog>> logs;
   for (const conf::FrontendConf& fe : config.frontends) {
     tables::SourceLimitsOptions o = limits_of(fe);
+    o.node_id = replication::NodeOrigins::kLocal;
     if (o.any()) {
       auto old = limits_.find(fe.name);
       if (old != limits_.end() && same(old->second->options(), o)) limits.emplace(fe.name, old->second);

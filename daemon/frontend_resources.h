@@ -57,6 +57,8 @@ class FrontendResources {
   const std::map<std::string, std::shared_ptr<const tls::PoolTls>>& pools_tls() const { return tls_.pools; }
 
   std::shared_ptr<tables::SourceLimits> limits(const std::string& frontend) const;
+  // Every frontend's table, by name (the map object lives as long as this).
+  const std::map<std::string, std::shared_ptr<tables::SourceLimits>>& limit_tables() const { return limits_; }
   // Every frontend's session-ticket keys (one set, kept across reloads).
   const std::shared_ptr<tls::TicketKeys>& ticket_keys() const { return ticket_keys_; }
   std::shared_ptr<http_proxy::AccessLog> access_log(const std::string& frontend) const;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <type_traits>
 
 namespace tandem::replication {
 namespace {
@@ -31,32 +32,78 @@ sync::Record admin_record(const AdminDecision& d) {
 
 }  // namespace
 
-void ChangeFeed::refresh_parts() {
-  for (StickyPart& p : parts_) p.seen = false;
-  const conf::Config& config = sources_.config();
-  for (const auto& [pool, table] : *sources_.sticky) {
-    auto it = std::find_if(parts_.begin(), parts_.end(), [&](const StickyPart& p) { return p.table == table; });
-    if (it != parts_.end()) {
+template <typename Table>
+void ChangeFeed::refresh(std::vector<Part<Table>>& parts, const std::map<std::string, std::shared_ptr<Table>>& tables) {
+  for (Part<Table>& p : parts) p.seen = false;
+  for (const auto& [name, table] : tables) {
+    auto it = std::find_if(parts.begin(), parts.end(), [&](const Part<Table>& p) { return p.table == table; });
+    if (it != parts.end()) {
       it->seen = true;
       continue;
     }
-    const conf::PoolConf* conf = config.find_pool(pool);
-    StickyPart part;
-    part.pool = pool;
+    Part<Table> part;
+    part.name = name;
     part.table = table;
-    part.learned = conf != nullptr && conf->sticky == conf::StickyKind::Learn;
     part.seen = true;
-    parts_.push_back(std::move(part));
+    if constexpr (std::is_same_v<Table, tables::StickyTable>) {
+      const conf::PoolConf* conf = sources_.config().find_pool(name);
+      part.learned = conf != nullptr && conf->sticky == conf::StickyKind::Learn;
+    }
+    parts.push_back(std::move(part));
   }
-  std::erase_if(parts_, [](const StickyPart& p) { return !p.seen; });
+  std::erase_if(parts, [](const Part<Table>& p) { return !p.seen; });
+}
+
+// Reads one table's changes: all of it while `whole`, then local changes.
+template <typename Table, typename Convert>
+size_t ChangeFeed::pull_part(Part<Table>& part, size_t limit, std::vector<sync::Record>* out, Convert convert) {
+  if (!part.whole && part.table->last_seq() == part.cursor) return 0;
+  const auto scope = part.whole ? tables::ChangeScope::All : tables::ChangeScope::Local;
+  auto changes = part.table->changes_since(part.cursor, limit, scope);
+  part.cursor = changes.cursor;
+  if (changes.entries.empty()) {
+    part.whole = false;  // every entry was sent: follow local changes from here
+    return 0;
+  }
+  for (const auto& e : changes.entries) out->push_back(convert(part, e));
+  return changes.entries.size();
+}
+
+sync::Record ChangeFeed::stamped(uint32_t origin, base::WallTime updated) const {
+  sync::Record r;
+  r.op = sync::Op::Upsert;
+  r.origin = sources_.origins->name_of(origin);
+  r.stamp_ms = to_wall_ms(updated);
+  return r;
 }
 
 size_t ChangeFeed::pull(size_t limit, std::vector<sync::Record>* out) {
-  refresh_parts();
+  refresh(sticky_parts_, *sources_.sticky);
+  if (sources_.limits) refresh(limits_parts_, *sources_.limits);
   size_t added = pull_admin(limit, out) + pull_ticket_keys(out);
-  for (StickyPart& part : parts_) {
+  const auto sticky = [this](const StickyPart& part, const tables::StickyEntry& e) {
+    sync::Record r = stamped(e.origin, e.updated);
+    const auto remaining = static_cast<uint32_t>(
+        std::clamp<int64_t>(e.remaining_ttl.count(), 1, std::numeric_limits<uint32_t>::max()));
+    if (part.learned)
+      r.data = sync::StickyLearnedRecord{part.name, e.key, e.server, remaining};
+    else
+      r.data = sync::StickySourceRecord{part.name, e.key, e.server, remaining};
+    return r;
+  };
+  const auto limits = [this](const LimitsPart& part, const tables::SourceEntry& e) {
+    sync::Record r = stamped(e.origin, e.updated);
+    r.data = sync::RateLimitRecord{part.name, e.source, sync::to_millitokens(e.connection_tokens),
+                                   sync::to_millitokens(e.request_tokens), e.connections};
+    return r;
+  };
+  for (StickyPart& part : sticky_parts_) {
     if (added >= limit) break;
-    added += pull_sticky(part, limit - added, out);
+    added += pull_part(part, limit - added, out, sticky);
+  }
+  for (LimitsPart& part : limits_parts_) {
+    if (added >= limit) break;
+    added += pull_part(part, limit - added, out, limits);
   }
   // The snapshot is complete once a pull in it finds nothing more to send.
   if (in_snapshot_ && added == 0) in_snapshot_ = false;
@@ -105,34 +152,6 @@ size_t ChangeFeed::pull_ticket_keys(std::vector<sync::Record>* out) {
   }
   tickets_whole_ = false;
   return added;
-}
-
-size_t ChangeFeed::pull_sticky(StickyPart& part, size_t limit, std::vector<sync::Record>* out) {
-  if (!part.whole && part.table->last_seq() == part.cursor) return 0;
-  const auto scope = part.whole ? tables::ChangeScope::All : tables::ChangeScope::Local;
-  tables::StickyChanges changes = part.table->changes_since(part.cursor, limit, scope);
-  part.cursor = changes.cursor;
-  if (changes.entries.empty()) {
-    part.whole = false;  // every entry was sent: follow local changes from here
-    return 0;
-  }
-  for (const tables::StickyEntry& e : changes.entries) out->push_back(sticky_record(part, e));
-  return changes.entries.size();
-}
-
-sync::Record ChangeFeed::sticky_record(const StickyPart& part, const tables::StickyEntry& e) const {
-  sync::Record r;
-  r.op = sync::Op::Upsert;
-  r.origin = sources_.origins->name_of(e.origin);
-  r.stamp_ms = to_wall_ms(e.updated);
-  const auto remaining = static_cast<uint32_t>(
-      std::clamp<int64_t>(e.remaining_ttl.count(), 1, std::numeric_limits<uint32_t>::max()));
-  if (part.learned) {
-    r.data = sync::StickyLearnedRecord{part.pool, e.key, e.server, remaining};
-  } else {
-    r.data = sync::StickySourceRecord{part.pool, e.key, e.server, remaining};
-  }
-  return r;
 }
 
 }  // namespace tandem::replication

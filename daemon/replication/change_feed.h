@@ -9,6 +9,7 @@
 // per server), so however far the link falls behind, what is pending is
 // bounded by the tables' sizes, never by the write rate.
 //
+// Rate limits: as the sticky tables, per frontend.
 // Ticket keys: all of them in the snapshot, then each key made here once.
 //
 // A sticky table that appears after the snapshot (a pool added or rebuilt
@@ -17,6 +18,7 @@
 // Threading: main thread only.
 
 #include <array>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,23 +36,31 @@ class ChangeFeed final : public sync::ChangeFeed {
   bool in_snapshot() const override { return in_snapshot_; }
 
  private:
-  struct StickyPart {
-    std::string pool;
-    std::shared_ptr<tables::StickyTable> table;
-    bool learned = false;    // sticky = learn (cookie keys); else source (address keys)
-    bool whole = true;       // still sending every entry (a snapshot of this table)
+  // One followed table with a change log (sticky tables by pool, rate-limit
+  // tables by frontend).
+  template <typename Table>
+  struct Part {
+    std::string name;            // the pool or frontend
+    std::shared_ptr<Table> table;
+    bool learned = false;        // a sticky table of `sticky = learn` (cookie keys)
+    bool whole = true;           // still sending every entry (a snapshot of this table)
     uint64_t cursor = 0;
-    bool seen = false;       // still in the daemon's map (refresh)
+    bool seen = false;           // still in the daemon's map (refresh)
   };
+  using StickyPart = Part<tables::StickyTable>;
+  using LimitsPart = Part<tables::SourceLimits>;
 
-  void refresh_parts();
+  template <typename Table>
+  void refresh(std::vector<Part<Table>>& parts, const std::map<std::string, std::shared_ptr<Table>>& tables);
+  template <typename Table, typename Convert>
+  size_t pull_part(Part<Table>& part, size_t limit, std::vector<sync::Record>* out, Convert convert);
   size_t pull_admin(size_t limit, std::vector<sync::Record>* out);
   size_t pull_ticket_keys(std::vector<sync::Record>* out);
-  size_t pull_sticky(StickyPart& part, size_t limit, std::vector<sync::Record>* out);
-  sync::Record sticky_record(const StickyPart& part, const tables::StickyEntry& e) const;
+  sync::Record stamped(uint32_t origin, base::WallTime updated) const;
 
   const ReplicaSources& sources_;
-  std::vector<StickyPart> parts_;
+  std::vector<StickyPart> sticky_parts_;
+  std::vector<LimitsPart> limits_parts_;
   bool in_snapshot_ = true;
   bool admin_whole_ = true;
   uint64_t admin_cursor_ = 0;

@@ -31,6 +31,10 @@ uint64_t DaemonReplica::local_version() const {
   // Grows with every local change of any table; a new table (reload) adds one.
   uint64_t v = sources_.admin->last_seq() + sources_.sticky->size();
   if (sources_.ticket_keys) v += sources_.ticket_keys->version();
+  if (sources_.limits) {
+    v += sources_.limits->size();
+    for (const auto& [frontend, table] : *sources_.limits) v += table->last_seq();
+  }
   for (const auto& [pool, table] : *sources_.sticky) v += table->last_seq();
   return v;
 }
@@ -46,6 +50,7 @@ sync::ApplyResult DaemonReplica::apply(const sync::Record& record) {
     return apply_sticky(record, *s, conf::StickyKind::Learn, s->cookie);
   if (const auto* a = std::get_if<sync::AdminRecord>(&record.data)) return apply_admin(record, *a);
   if (const auto* t = std::get_if<sync::TicketKeyRecord>(&record.data)) return apply_ticket_key(record, *t);
+  if (const auto* l = std::get_if<sync::RateLimitRecord>(&record.data)) return apply_rate_limit(record, *l);
   return sync::ApplyResult::Skipped;
 }
 
@@ -63,6 +68,19 @@ sync::ApplyResult DaemonReplica::apply_sticky(const sync::Record& record, const 
   entry.key = key;
   entry.server = sticky.server;
   entry.remaining_ttl = base::Millis(sticky.remaining_ms);
+  entry.updated = from_wall_ms(record.stamp_ms);
+  entry.origin = sources_.origins->id_of(record.origin);
+  return table->second->apply_remote(entry) ? sync::ApplyResult::Applied : sync::ApplyResult::Stale;
+}
+
+sync::ApplyResult DaemonReplica::apply_rate_limit(const sync::Record& record, const sync::RateLimitRecord& l) {
+  if (record.op != sync::Op::Upsert) return sync::ApplyResult::Skipped;
+  auto table = sources_.limits ? sources_.limits->find(l.frontend) : LimitTables::const_iterator{};
+  if (!sources_.limits || table == sources_.limits->end()) return sync::ApplyResult::Refused;
+  tables::SourceEntry entry;
+  entry.source = l.client;
+  entry.connection_tokens = sync::from_millitokens(l.connection_millitokens);
+  entry.request_tokens = sync::from_millitokens(l.request_millitokens);
   entry.updated = from_wall_ms(record.stamp_ms);
   entry.origin = sources_.origins->id_of(record.origin);
   return table->second->apply_remote(entry) ? sync::ApplyResult::Applied : sync::ApplyResult::Stale;

@@ -4,8 +4,11 @@
 // what to send (change_feed.h), and applies what the peer sends.
 //
 // Replicated so far: sticky tables (`sticky = source`, `sticky = learn`),
-// operator decisions and the TLS session-ticket keys (tls/ticket_keys.h:
-// merged, the newest is current on both nodes). Records of the other tables are skipped (they are
+// operator decisions, the per-source rate-limit buckets (the peer's
+// tokens replace ours when newer: an abuser limited on one node stays
+// limited on the other) and the TLS session-ticket keys
+// (tls/ticket_keys.h: merged, the newest is current on both nodes).
+// Connections are not replicated yet: their records are skipped. Records of the other tables are skipped (they are
 // acknowledged, not applied).
 //
 // Applying (last writer wins, docs/sync.md "Convergence"):
@@ -43,6 +46,7 @@ class DaemonReplica final : public sync::Replica {
   sync::ApplyResult apply_sticky(const sync::Record& record, const StickyRecord& sticky, conf::StickyKind kind,
                                  const std::string& key);
   sync::ApplyResult apply_admin(const sync::Record& record, const sync::AdminRecord& admin);
+  sync::ApplyResult apply_rate_limit(const sync::Record& record, const sync::RateLimitRecord& limit);
   sync::ApplyResult apply_ticket_key(const sync::Record& record, const sync::TicketKeyRecord& key);
 
   ReplicaSources sources_;

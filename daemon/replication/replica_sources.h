@@ -15,6 +15,7 @@
 #include "conf/config.h"
 #include "daemon/replication/admin_decisions.h"
 #include "daemon/replication/node_origins.h"
+#include "daemon/tables/source_limits.h"
 #include "daemon/tables/sticky_table.h"
 #include "daemon/tls/ticket_keys.h"
 #include "sync/frames.h"
@@ -22,6 +23,7 @@
 namespace tandem::replication {
 
 using StickyTables = std::map<std::string, std::shared_ptr<tables::StickyTable>>;
+using LimitTables = std::map<std::string, std::shared_ptr<tables::SourceLimits>>;
 
 struct ReplicaSources {
   const base::Clock* clock = nullptr;
@@ -29,6 +31,8 @@ struct ReplicaSources {
   std::function<const conf::Config&()> config;
   // The sticky tables by pool (the daemon swaps the map's content on reload).
   const StickyTables* sticky = nullptr;
+  // The per-source protection tables by frontend (nullptr: none).
+  const LimitTables* limits = nullptr;
   AdminDecisions* admin = nullptr;
   // The TLS session-ticket keys every frontend shares.
   std::shared_ptr<tls::TicketKeys> ticket_keys;

@@ -17,7 +17,12 @@ struct SourceLimits::Node {
   double request_tokens = 0;
   base::MonoTime refilled{};   // the buckets are exact as of this time
   base::MonoTime last_seen{};
+  base::WallTime updated{};
+  uint32_t origin = 0;
+  uint64_t seq = 0;
+  bool remote = false;         // last change came from apply_remote()
   ListLink<Node> order;        // in `idle` or `busy` of its shard: front = least recently seen
+  ListLink<Node> log;          // change order: ascending seq
 };
 
 struct alignas(64) SourceLimits::Shard {
@@ -26,6 +31,7 @@ struct alignas(64) SourceLimits::Shard {
   std::unordered_map<std::string, Node, KeyHash, std::equal_to<>> map;
   IntrusiveList<Node, &Node::order> idle;  // connections == 0: evicted first
   IntrusiveList<Node, &Node::order> busy;  // connections > 0
+  IntrusiveList<Node, &Node::log> log;
   size_t capacity = 1;
 
   IntrusiveList<Node, &Node::order>& list_of(const Node& n) { return n.connections > 0 ? busy : idle; }
@@ -71,6 +77,7 @@ bool SourceLimits::admit_connection(std::string_view source) {
     }
     if (room && options_.max_connections > 0) set_connections_locked(s, n, n.connections + 1);
     admitted = room;
+    publish_locked(s, n);
   }
   if (!admitted) refused_connections_.fetch_add(1, std::memory_order_relaxed);
   return admitted;
@@ -86,6 +93,7 @@ void SourceLimits::connection_closed(std::string_view source) {
   n.last_seen = clock_.now();
   if (n.connections > 0) set_connections_locked(s, n, n.connections - 1);
   else s.idle.move_to_back(&n);
+  publish_locked(s, n);
 }
 
 bool SourceLimits::admit_request(std::string_view source) {
@@ -99,6 +107,7 @@ bool SourceLimits::admit_request(std::string_view source) {
     refill_locked(n, now);
     admitted = n.request_tokens >= 1.0;
     if (admitted) n.request_tokens -= 1.0;
+    publish_locked(s, n);
   }
   if (!admitted) refused_requests_.fetch_add(1, std::memory_order_relaxed);
   return admitted;
@@ -109,9 +118,54 @@ std::optional<SourceEntry> SourceLimits::find(std::string_view source) const {
   std::lock_guard<std::mutex> lock(s.mu);
   auto it = s.map.find(source);
   if (it == s.map.end()) return std::nullopt;
-  Node copy = it->second;
-  refill_locked(copy, clock_.now());
-  return SourceEntry{*copy.key, copy.connections, copy.connection_tokens, copy.request_tokens, copy.last_seen};
+  return copy_locked(it->second, clock_.now());
+}
+
+SourceEntry SourceLimits::copy_locked(const Node& n, base::MonoTime now) const {
+  Node copy = n;
+  refill_locked(copy, now);
+  return SourceEntry{*copy.key,      copy.connections, copy.connection_tokens, copy.request_tokens, copy.last_seen,
+                     copy.updated,   copy.origin,      copy.seq};
+}
+
+void SourceLimits::publish_locked(Shard& s, Node& n) {
+  n.updated = clock_.wall_now();
+  n.origin = options_.node_id;
+  n.remote = false;
+  n.seq = ++seq_;
+  s.log.move_to_back(&n);
+}
+
+ChangeBatch<SourceEntry> SourceLimits::changes_since(uint64_t after_seq, size_t limit, ChangeScope scope) const {
+  const uint64_t hi = seq_.load();
+  const base::MonoTime now = clock_.now();
+  return collect_changes<SourceEntry>(
+      shards_.get(), shard_count_, hi, after_seq, limit,
+      [&](const Node& n) { return !(scope == ChangeScope::Local && n.remote); },
+      [&](const Node& n) { return copy_locked(n, now); });
+}
+
+bool SourceLimits::apply_remote(const SourceEntry& entry) {
+  if (entry.source.empty()) return false;
+  Shard& s = shard_for(entry.source);
+  std::lock_guard<std::mutex> lock(s.mu);
+  const base::MonoTime now = clock_.now();
+  auto it = s.map.find(std::string_view(entry.source));
+  if (it != s.map.end()) {
+    const Node& held = it->second;
+    const bool newer = entry.updated > held.updated || (entry.updated == held.updated && entry.origin > held.origin);
+    if (!newer) return false;  // last writer wins
+  }
+  Node& n = find_or_insert_locked(s, entry.source, now);
+  n.connection_tokens = std::clamp(entry.connection_tokens, 0.0, connection_capacity_);
+  n.request_tokens = std::clamp(entry.request_tokens, 0.0, request_capacity_);
+  n.refilled = now;
+  n.updated = entry.updated;
+  n.origin = entry.origin;
+  n.remote = true;
+  n.seq = ++seq_;
+  s.log.move_to_back(&n);
+  return true;
 }
 
 SourceLimits::Node& SourceLimits::find_or_insert_locked(Shard& s, std::string_view key, base::MonoTime now) {
@@ -138,6 +192,7 @@ SourceLimits::Node& SourceLimits::find_or_insert_locked(Shard& s, std::string_vi
   n.refilled = now;
   n.last_seen = now;
   s.idle.push_back(&n);
+  s.log.push_back(&n);  // seq 0 until its first change: found by no reader yet
   size_.fetch_add(1, std::memory_order_relaxed);
   return n;
 }
@@ -159,6 +214,7 @@ void SourceLimits::set_connections_locked(Shard& s, Node& n, uint32_t connection
 
 void SourceLimits::remove_locked(Shard& s, Node& n) {
   s.list_of(n).erase(&n);
+  s.log.erase(&n);
   s.map.erase(s.map.find(std::string_view(*n.key)));
   size_.fetch_sub(1, std::memory_order_relaxed);
 }

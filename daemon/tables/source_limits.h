@@ -21,8 +21,15 @@
 //    count never goes below 0). Sharded like StickyTable (up to 16 shards by
 //    key hash, each its own mutex and recency order), so the order is exact
 //    within a shard and approximate overall.
-//  - Entries are plain data (SourceEntry) so that the sync channel can later
-//    ship and apply them.
+//  - Replication (the sync channel): a change log as StickyTable's
+//    (change_log.h): every admit and close of a source makes its entry the
+//    table's latest change, stamped with the wall time and this node's
+//    origin id; changes_since() reads it. apply_remote() takes a peer's
+//    entry if it is newer (last writer wins) and sets the buckets to its
+//    tokens: a source that exhausted its tokens on one node is still
+//    limited on the other. Each node counts only its own open connections
+//    (the peer's connections die with a failover), so a remote entry's
+//    connection count is not applied.
 //
 // Threading: every method is thread-safe; the admit/closed calls lock one
 // shard briefly and allocate only when a new source is inserted. A call with
@@ -38,6 +45,7 @@
 #include <string_view>
 
 #include "base/clock.h"
+#include "daemon/tables/change_log.h"
 
 namespace tandem::tables {
 
@@ -46,6 +54,7 @@ struct SourceLimitsOptions {
   double connection_rate = 0;    // limit_connection_rate (per second); 0 = none
   double request_rate = 0;       // limit_request_rate (per second); 0 = none
   size_t max_entries = 100000;   // limit_table_size; 0 is taken as 1
+  uint32_t node_id = 0;          // origin stamped on local changes
 
   // True if any limit is set (a frontend without one needs no table).
   bool any() const { return max_connections > 0 || connection_rate > 0 || request_rate > 0; }
@@ -59,6 +68,9 @@ struct SourceEntry {
   double connection_tokens = 0;    // left in the connection-rate bucket
   double request_tokens = 0;       // left in the request-rate bucket
   base::MonoTime last_seen{};      // the last admit or close call for it
+  base::WallTime updated{};        // wall time of the last change: the LWW stamp
+  uint32_t origin = 0;             // node id of the last writer
+  uint64_t seq = 0;                // this table's number for the last change
 };
 
 class SourceLimits {
@@ -93,6 +105,18 @@ class SourceLimits {
   uint64_t evicted_busy() const { return evicted_busy_.load(std::memory_order_relaxed); }
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 
+  // Up to `limit` entries changed after `after_seq` (in `scope`), ascending
+  // seq, tokens as of now; resume with the returned cursor (change_log.h).
+  ChangeBatch<SourceEntry> changes_since(uint64_t after_seq, size_t limit, ChangeScope scope) const;
+
+  // The number of the latest change; poll it to learn of new changes. Wait-free.
+  uint64_t last_seq() const { return seq_.load(); }
+
+  // Applies a peer's entry if it is newer than the local one (or there is
+  // none): the buckets take its tokens (at most the capacity), refilling
+  // from now. Returns true if applied. Never shows up in ChangeScope::Local.
+  bool apply_remote(const SourceEntry& entry);
+
   const SourceLimitsOptions& options() const { return options_; }
 
  private:
@@ -104,6 +128,8 @@ class SourceLimits {
   void refill_locked(Node& n, base::MonoTime now) const;
   void set_connections_locked(Shard& s, Node& n, uint32_t connections);
   void remove_locked(Shard& s, Node& n);
+  void publish_locked(Shard& s, Node& n);
+  SourceEntry copy_locked(const Node& n, base::MonoTime now) const;
 
   const base::Clock& clock_;
   const SourceLimitsOptions options_;
@@ -115,6 +141,7 @@ class SourceLimits {
   std::atomic<uint64_t> refused_connections_{0};
   std::atomic<uint64_t> refused_requests_{0};
   std::atomic<uint64_t> evicted_busy_{0};
+  std::atomic<uint64_t> seq_{0};  // last assigned; assigned under a shard lock
 };
 
 }  // namespace tandem::tables

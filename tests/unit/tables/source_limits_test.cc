@@ -213,4 +213,51 @@ BOOST_AUTO_TEST_CASE(two_threads_keep_counts_consistent) {
   for (uint32_t i = 0; i < 96; ++i) BOOST_TEST(t.find(ip(i))->connections == 0u);
 }
 
+// Replication (issue 5): a source that used up its tokens on one node is
+// limited on the other once the entry is applied there.
+BOOST_AUTO_TEST_CASE(an_exhausted_source_stays_limited_on_the_peer) {
+  FakeClock clock;
+  SourceLimitsOptions o = limits(0, 0, 10);
+  o.node_id = 1;
+  SourceLimits a(clock, o);
+  o.node_id = 2;
+  SourceLimits b(clock, o);
+  BOOST_TEST(admitted_requests(a, ip(7), 20) == 10);
+  auto changes = a.changes_since(0, 100, ChangeScope::Local);
+  BOOST_REQUIRE(changes.entries.size() == 1u);  // 20 calls, one entry: coalesced
+  BOOST_TEST(changes.cursor == a.last_seq());
+  BOOST_TEST(changes.entries[0].request_tokens < 1.0);
+  BOOST_TEST(b.apply_remote(changes.entries[0]));
+  // An applied entry is not b's own change: never sent back...
+  BOOST_TEST(b.changes_since(0, 100, ChangeScope::Local).entries.empty());
+  BOOST_TEST(b.changes_since(0, 100, ChangeScope::All).entries.size() == 1u);
+  BOOST_TEST(!b.admit_request(ip(7)));  // limited on b too
+  BOOST_TEST(b.admit_request(ip(8)));   // another source is not
+  // ... until the source shows up on b: then b's view is the newest.
+  BOOST_TEST(b.changes_since(0, 100, ChangeScope::Local).entries.size() == 2u);
+  // The bucket refills on b's clock from there.
+  clock.advance(1s);
+  BOOST_TEST(admitted_requests(b, ip(7), 20) == 10);
+}
+
+BOOST_AUTO_TEST_CASE(an_older_remote_entry_does_not_replace_a_newer_local_one) {
+  FakeClock clock;
+  SourceLimitsOptions o = limits(0, 0, 10);
+  o.node_id = 1;
+  SourceLimits a(clock, o);
+  BOOST_TEST(a.admit_request(ip(1)));
+  SourceEntry stale = *a.find(ip(1));
+  stale.request_tokens = 0;
+  stale.updated -= 1ms;
+  BOOST_TEST(!a.apply_remote(stale));
+  BOOST_TEST(a.admit_request(ip(1)));
+  SourceEntry tie = *a.find(ip(1));
+  tie.request_tokens = 0;
+  tie.origin = 0;  // same stamp, smaller origin: loses
+  BOOST_TEST(!a.apply_remote(tie));
+  tie.origin = 2;  // same stamp, greater origin: wins
+  BOOST_TEST(a.apply_remote(tie));
+  BOOST_TEST(!a.admit_request(ip(1)));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
