@@ -115,7 +115,7 @@ void Channel::when_synced(base::MonoTime deadline, SyncedCallback cb, base::Mono
 }
 
 std::string Channel::peer_name() const {
-  return status_.peer_node.empty() ? std::string("the peer") : status_.peer_node;
+  return peer_hello_ ? status_.peer_node : std::string("the peer");
 }
 
 bool Channel::send(const std::string& bytes, size_t frames) {
