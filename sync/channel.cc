@@ -56,6 +56,7 @@ ChannelStatus Channel::status(base::MonoTime now) const {
 }
 
 void Channel::on_up(base::MonoTime now) {
+  ++depth_;
   if (up_) on_down("replaced by a new connection", now);
   up_ = true;
   ++status_.counters.connections;
@@ -71,20 +72,24 @@ void Channel::on_up(base::MonoTime now) {
     send(out, 1);
   }
   settle(now);
+  --depth_;
   fire_pending();
 }
 
 void Channel::on_down(const std::string& why, base::MonoTime now) {
+  ++depth_;
   if (up_) {
     TLOG_NOTICE("sync: link to %s down: %s", peer_name().c_str(), why.c_str());
     status_.last_error = peer_goodbye_.empty() ? why : peer_goodbye_ + " (" + why + ")";
     go_down(why);
   }
   settle(now);
+  --depth_;
   fire_pending();
 }
 
 void Channel::tick(base::MonoTime now) {
+  ++depth_;
   if (up_ && now - last_received_ >= options_.peer_timeout) {
     const auto ms = std::chrono::duration_cast<base::Millis>(now - last_received_).count();
     fail(GoodbyeReason::Timeout, "nothing received from the peer for " + std::to_string(ms) + " ms");
@@ -92,10 +97,12 @@ void Channel::tick(base::MonoTime now) {
     if (pump(now) && now >= next_heartbeat_) send_heartbeat(now);
   }
   settle(now);
+  --depth_;
   fire_pending();
 }
 
 void Channel::when_synced(base::MonoTime deadline, SyncedCallback cb, base::MonoTime now) {
+  ++depth_;
   if (!up_ || !peer_hello_) {
     to_fire_.emplace_back(std::move(cb), up_ ? "the peer has not said hello yet" : "the sync link is down");
   } else {
@@ -103,11 +110,12 @@ void Channel::when_synced(base::MonoTime deadline, SyncedCallback cb, base::Mono
     pump(now);
   }
   settle(now);
+  --depth_;
   fire_pending();
 }
 
 std::string Channel::peer_name() const {
-  return status_.peer_node.empty() ? std::string("the peer") : status_.peer_node;
+  return peer_hello_ ? status_.peer_node : std::string("the peer");
 }
 
 bool Channel::send(const std::string& bytes, size_t frames) {
@@ -298,6 +306,9 @@ void Channel::settle(base::MonoTime now) {
 }
 
 void Channel::fire_pending() {
+  // Only the outermost call: a transport that calls on_down from inside
+  // reset() must not run callbacks in the middle of a frame's handling.
+  if (depth_ > 0) return;
   while (!to_fire_.empty()) {
     Fired fired;
     fired.swap(to_fire_);

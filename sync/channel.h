@@ -122,7 +122,7 @@ class Channel {
   void go_down(const std::string& why);
   // Settles waiters (flushed, acknowledged, deadline) and logs a state change.
   void settle(base::MonoTime now);
-  // Calls the queued callbacks, outside of any state change.
+  // Calls the queued callbacks, once no public call is in progress.
   void fire_pending();
   uint64_t wall_ms() const;
   std::string peer_name() const;
@@ -161,6 +161,7 @@ class Channel {
   uint64_t last_snapshot_id_ = 0;
   std::vector<Waiter> waiters_;
   Fired to_fire_;
+  unsigned depth_ = 0;  // public calls in progress (the transport may re-enter)
 };
 
 }  // namespace tandem::sync

@@ -11,6 +11,7 @@
 namespace tandem::sync {
 
 void Channel::on_frame(Frame&& frame, base::MonoTime now) {
+  ++depth_;
   // Frames of a connection this side already reset: ignore them.
   if (up_) {
     last_received_ = now;
@@ -36,6 +37,7 @@ void Channel::on_frame(Frame&& frame, base::MonoTime now) {
     }
   }
   settle(now);
+  --depth_;
   fire_pending();
 }
 

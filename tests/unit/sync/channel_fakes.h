@@ -5,6 +5,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -54,7 +55,10 @@ class FakeTransport final : public Transport {
     return true;
   }
   size_t queued() const override { return buffer.size() + extra_queued; }
-  void reset(GoodbyeReason reason, std::string text) override { resets.emplace_back(reason, std::move(text)); }
+  void reset(GoodbyeReason reason, std::string text) override {
+    resets.emplace_back(reason, std::move(text));
+    if (on_reset) on_reset();  // as a link that reports the close at once
+  }
 
   // What was sent since the last take, as frames; the queue empties.
   std::vector<Frame> take_frames() {
@@ -71,6 +75,7 @@ class FakeTransport final : public Transport {
   size_t extra_queued = 0;  // pretend bytes queued beyond buffer
   size_t limit = std::numeric_limits<size_t>::max();
   bool refuse = false;
+  std::function<void()> on_reset;
   std::vector<std::pair<GoodbyeReason, std::string>> resets;
 };
 

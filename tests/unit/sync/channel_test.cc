@@ -642,6 +642,47 @@ BOOST_AUTO_TEST_CASE(when_synced_keeps_flushing_over_ticks_under_the_bound) {
   BOOST_TEST(ok == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_transport_reporting_down_inside_reset_is_handled_once) {
+  One t;
+  t.transport.on_reset = [&] { t.channel.on_down("connection closed", t.now()); };
+  t.replica.write(sticky("lb-a", 5, "app", 1, "be1"));
+  t.connect();
+  std::vector<std::string> whys;
+  t.channel.when_synced(t.now() + milliseconds(100), [&](bool, const std::string& why) { whys.push_back(why); },
+                        t.now());
+  t.feed(Ack{9});
+  BOOST_TEST(t.transport.resets.size() == 1u);
+  BOOST_TEST_REQUIRE(whys.size() == 1u);
+  BOOST_TEST(whys[0].find("link down: protocol error: ACK 9") == 0u);
+  BOOST_TEST(t.status().last_error.find("protocol error: ACK 9") == 0u);
+  BOOST_TEST(to_string(t.channel.state()) == std::string("down"));
+}
+
+BOOST_AUTO_TEST_CASE(waiters_hear_once_when_the_channel_is_destroyed) {
+  std::vector<std::string> whys;
+  {
+    One t;
+    t.replica.write(sticky("lb-a", 5, "app", 1, "be1"));
+    t.connect();
+    t.channel.when_synced(t.now() + milliseconds(100), [&](bool, const std::string& why) { whys.push_back(why); },
+                          t.now());
+  }
+  BOOST_TEST(whys == std::vector<std::string>{"the sync channel was destroyed"});
+}
+
+BOOST_AUTO_TEST_CASE(an_invalid_record_is_counted_not_sent_and_takes_no_number) {
+  One t;
+  t.replica.write(sticky("lb-a", 5, "app", 1, "be1"));
+  t.replica.write(sticky("lb-a", 5, "app", 2, std::string(300, 'x')));  // server name over 255 bytes
+  t.replica.write(sticky("lb-a", 5, "app", 3, "be3"));
+  const auto frames = t.connect();
+  BOOST_TEST_REQUIRE(frames.size() == 3u);
+  BOOST_TEST(as<Updates>(frames[1]).records.size() == 2u);
+  BOOST_TEST(as<SnapshotEnd>(frames[2]).records == 2u);
+  BOOST_TEST(t.status().counters.records_invalid == 1u);
+  BOOST_TEST(t.status().sent_seq == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(two_channels_converge_both_ways) {
   Pair p;
   p.a.write(sticky("lb-a", 100, "app", 1, "a1"));
