@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "base/openssl_error.h"
-#include "sync/link_socket_bio.h"
+#include "base/socket_bio.h"
 
 namespace tandem::sync {
 
@@ -42,7 +42,7 @@ LinkConnection::LinkConnection(struct ev_loop* loop, base::UniqueFd fd, SslPtr s
       owner_(owner),
       io_(loop, &base::member_callback<LinkConnection, &LinkConnection::on_io>, this),
       deadline_(loop, &base::member_callback<LinkConnection, &LinkConnection::on_deadline>, this) {
-  attach_socket(ssl_.get(), fd_.get());
+  base::attach_socket(ssl_.get(), fd_.get());
 }
 
 LinkConnection::~LinkConnection() { close(nullptr); }

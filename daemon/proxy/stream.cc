@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/openssl_error.h"
+#include "base/socket_bio.h"
 
 namespace tandem::proxy {
 namespace {
@@ -18,74 +19,11 @@ namespace {
 // into two records anyway.
 constexpr size_t kRecordPayload = 16 * 1024;
 
-// OpenSSL's socket BIO writes with write(2), which raises SIGPIPE on a
-// connection the peer closed; this BIO sends with MSG_NOSIGNAL, so a
-// broken connection is an error value, as it is without TLS.
-
-int bio_write(BIO* bio, const char* data, size_t len, size_t* written) {
-  BIO_clear_retry_flags(bio);
-  ssize_t n = ::send(BIO_get_fd(bio, nullptr), data, len, MSG_NOSIGNAL);
-  if (n >= 0) {
-    *written = static_cast<size_t>(n);
-    return 1;
-  }
-  if (errno == EAGAIN || errno == EINTR) BIO_set_retry_write(bio);
-  return 0;
-}
-
-int bio_read(BIO* bio, char* data, size_t len, size_t* read) {
-  BIO_clear_retry_flags(bio);
-  ssize_t n = ::recv(BIO_get_fd(bio, nullptr), data, len, 0);
-  if (n > 0) {
-    *read = static_cast<size_t>(n);
-    return 1;
-  }
-  if (n < 0 && (errno == EAGAIN || errno == EINTR)) BIO_set_retry_read(bio);
-  if (n == 0) errno = 0;  // the end of the stream, not an error
-  return 0;
-}
-
-long bio_ctrl(BIO* bio, int cmd, long /*num*/, void* ptr) {
-  switch (cmd) {
-    case BIO_C_SET_FD:
-      BIO_set_data(bio, reinterpret_cast<void*>(static_cast<intptr_t>(*static_cast<int*>(ptr))));
-      BIO_set_init(bio, 1);
-      return 1;
-    case BIO_C_GET_FD: {
-      int fd = static_cast<int>(reinterpret_cast<intptr_t>(BIO_get_data(bio)));
-      if (ptr != nullptr) *static_cast<int*>(ptr) = fd;
-      return fd;
-    }
-    case BIO_CTRL_FLUSH:
-    case BIO_CTRL_DUP:
-      return 1;
-    default:
-      return 0;
-  }
-}
-
-BIO_METHOD* socket_method() {
-  static BIO_METHOD* const method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "tandem socket");
-    BIO_meth_set_write_ex(m, bio_write);
-    BIO_meth_set_read_ex(m, bio_read);
-    BIO_meth_set_ctrl(m, bio_ctrl);
-    return m;
-  }();
-  return method;
-}
-
 }  // namespace
 
 void Stream::use_tls(SSL* ssl) {
   ssl_.reset(ssl);
-  BIO* bio = BIO_new(socket_method());
-  if (bio == nullptr) {
-    SSL_set_fd(ssl, fd_.get());  // out of memory: OpenSSL's own (SIGPIPE is ignored by tandemd)
-    return;
-  }
-  BIO_set_fd(bio, fd_.get(), BIO_NOCLOSE);
-  SSL_set_bio(ssl, bio, bio);
+  base::attach_socket(ssl, fd_.get());
 }
 
 void free_keeping_session(SSL* ssl) {

@@ -1,11 +1,11 @@
-#include "sync/link_socket_bio.h"
+#include "base/socket_bio.h"
 
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <cstdint>
 
-namespace tandem::sync {
+namespace tandem::base {
 
 namespace {
 
@@ -53,7 +53,7 @@ long control(BIO* bio, int cmd, long, void* ptr) {
 
 BIO_METHOD* method() {
   static BIO_METHOD* const m = [] {
-    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "sync socket");
+    BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR, "tandem socket");
     if (made != nullptr) {
       BIO_meth_set_write_ex(made, nosignal_write);
       BIO_meth_set_read_ex(made, plain_read);
@@ -76,4 +76,4 @@ void attach_socket(SSL* ssl, int fd) {
   SSL_set_bio(ssl, bio, bio);
 }
 
-}  // namespace tandem::sync
+}  // namespace tandem::base
