@@ -8,7 +8,8 @@
 # Shows the election, the status commands, traffic through the VIP, the
 # master killed with kill -9 under traffic (the backup takes over; the gap is
 # measured), the timeline, the old master coming back, and a planned
-# failover that no client notices. Runs to the end by itself in about a
+# failover that no client notices; the sync channel replicating an operator
+# decision to the peer and giving a restarted node its state back. Runs to the end by itself in about a
 # minute; everything it creates (namespaces, processes, files) is removed
 # when it ends, however it ends. Needs root (network namespaces).
 . "$(dirname "$0")/lib.sh"
@@ -28,6 +29,8 @@ on() {
   esac
 }
 indent() { sed 's/^/    /'; }
+# admin_is NODE SERVER STATE: NODE's pool app shows SERVER's admin state as STATE.
+admin_is() { [ "$(lb_ctl "$1" show pools --json | jget - "[s['admin'] for s in d if s['server'] == '$2'][0]")" = "$3" ]; }
 
 # spread FILE: one line per server with a bar, then failures.
 spread() {
@@ -92,6 +95,7 @@ lab_backends || exit 1
 on client curl -s "http://${LAB_IP[be1]}:8080/"
 
 heading "3. Two Tandem nodes"
+export LAB_SYNC=1  # a [sync] section: the nodes replicate their state to each other
 lb_conf lb-a 200
 lb_conf lb-b 100
 say "lb-a's config ($T/lb-a.ini); lb-b's differs only in node, socket and priority (100):"
@@ -116,6 +120,19 @@ on client curl -s "http://$LAB_VIP/"
 lab_exec client "$TOOLS/loadgen" --connect "$LAB_VIP:80" --concurrency 4 --count 400 --output "$T/spread.json" >/dev/null
 say "400 new connections from the client to $LAB_VIP:80, answered by:"
 spread "$T/spread.json"
+
+heading "5b. The sync channel"
+say "The nodes keep a TLS 1.3 link (pre-shared key $T/sync.key) and send each other"
+say "their sticky tables, rate limits, TLS ticket keys and operator decisions."
+on lb-b tandemctl show sync | indent
+say "An operator drains be2 on lb-a; lb-b applies the same decision:"
+on lb-a tandemctl server drain app/be2 | indent
+wait_until 3 admin_is lb-b be2 drain
+on lb-b tandemctl show pools | indent
+say "... and enabling it on lb-b holds on lb-a (the newer decision wins):"
+on lb-b tandemctl server enable app/be2 | indent
+wait_until 3 admin_is lb-a be2 enabled
+on lb-a tandemctl show pools | indent
 
 heading "6. lb-a dies: kill -9, under traffic"
 mdi=$(mdi_ms 100 100)
@@ -161,11 +178,14 @@ on lb-a ip -4 -br addr show dev eth0 | indent
 on lb-b ip -4 -br addr show dev eth0 | indent
 echo
 on lb-a tandemctl show vrrp | indent
+say "lb-a started empty and got lb-b's state over the sync channel (a snapshot):"
+on lb-a tandemctl show sync | indent
 
 heading "8. A planned failover"
 say "An operator moves the VIP to lb-b (say, to patch lb-a). lb-a pauses new"
 say "connections (their SYNs are dropped, so clients retry them), lets the open ones"
-say "finish, resigns, keeps the VIP until lb-b has it, then stays backup for"
+say "finish, waits until lb-b has acknowledged every sync update, resigns, keeps"
+say "the VIP until lb-b has it, then stays backup for"
 say "failover_hold (60 s). A client that connects meanwhile waits one SYN retry"
 say "(about 1 s; this client gives up after 3 s) instead of failing."
 wait_until 5 lb_ready lb-a
