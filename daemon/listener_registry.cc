@@ -66,8 +66,12 @@ void ListenerRegistry::pause_syns(const std::vector<uint32_t>& ipv4, bool pause)
     for (const auto& socket : sockets) {
       auto address = socket->address().ipv4();
       if (!address || std::find(ipv4.begin(), ipv4.end(), *address) == ipv4.end()) continue;
+      // SO_DETACH_FILTER ignores its value, but Linux refuses an option
+      // shorter than an int (EINVAL): the filter would stay, and the
+      // listener would drop every new connection for good.
+      const int unused = 0;
       int rc = pause ? setsockopt(socket->fd(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program)
-                     : setsockopt(socket->fd(), SOL_SOCKET, SO_DETACH_FILTER, nullptr, 0);
+                     : setsockopt(socket->fd(), SOL_SOCKET, SO_DETACH_FILTER, &unused, sizeof unused);
       if (rc != 0 && (pause || errno != ENOENT))
         TLOG_WARN("listener %s: cannot %s new connections: %s", key.c_str(), pause ? "pause" : "resume",
                   strerror(errno));

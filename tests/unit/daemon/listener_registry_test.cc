@@ -3,7 +3,10 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <poll.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <boost/test/unit_test.hpp>
 #include <set>
@@ -49,6 +52,21 @@ bool accepts(uint16_t port) {
   base::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   auto a = local(port);
   return ::connect(fd.get(), a.get(), a.size()) == 0;
+}
+
+// True if a TCP connect to 127.0.0.1:port completes within `ms`. A SYN the
+// listener drops is sent again only after 1 s, so a short wait tells a
+// paused listener from one that accepts.
+bool connects_within(uint16_t port, int ms) {
+  base::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  auto a = local(port);
+  if (::connect(fd.get(), a.get(), a.size()) == 0) return true;
+  if (errno != EINPROGRESS) return false;
+  pollfd p{fd.get(), POLLOUT, 0};
+  if (::poll(&p, 1, ms) != 1) return false;
+  int error = -1;
+  socklen_t len = sizeof error;
+  return ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
 }
 
 conf::FrontendConf frontend(std::string name, std::vector<uint16_t> ports) {
@@ -170,6 +188,24 @@ BOOST_AUTO_TEST_CASE(the_same_bind_twice_is_opened_once) {
   auto prepared = registry.prepare(config);
   BOOST_REQUIRE_MESSAGE(prepared.ok(), (prepared.ok() ? "" : prepared.error().message));
   BOOST_TEST(prepared->size() == 1u);
+}
+
+// A planned hand-over pauses the VIP's listeners (new SYNs dropped) and
+// resumes them after: a resumed listener must take connections again.
+BOOST_AUTO_TEST_CASE(paused_listeners_drop_new_connections_until_resumed) {
+  uint16_t p = free_port();
+  conf::Config config;
+  config.frontends.push_back(frontend("web", {p}));
+  ListenerRegistry registry(kWorkers);
+  auto prepared = registry.prepare(config);
+  BOOST_REQUIRE(prepared.ok());
+  registry.commit(std::move(*prepared));
+  const uint32_t loopback = 0x7F000001;
+  BOOST_TEST(connects_within(p, 700));
+  registry.pause_syns({loopback}, true);
+  BOOST_TEST(!connects_within(p, 300));
+  registry.pause_syns({loopback}, false);
+  BOOST_TEST(connects_within(p, 700));
 }
 
 BOOST_AUTO_TEST_CASE(clear_closes_every_listener) {
