@@ -479,6 +479,9 @@ lab_unblock_backends() { lab_exec "$1" nft delete table inet labbe; }
 # (tests/e2e/sync_test.sh; tandem only)
 #   lb_sync NODE EXPR       a Python expression over NODE's `show sync --json`
 #   lb_sync_is NODE EXPR    succeeds iff that expression is true
+#   lb_sync_has NODE KEY=VALUE...  every scalar KEY of NODE's `show sync
+#                           --json` has VALUE (strings without quotes); no
+#                           Python, so cheap enough to poll
 #   lab_block_sync NODE / lab_unblock_sync NODE
 #                           nftables inside NODE: every TCP segment to or from
 #                           port 7400 (the sync port) is dropped, both ways
@@ -487,6 +490,14 @@ lab_unblock_backends() { lab_exec "$1" nft delete table inet labbe; }
 
 lb_sync() { lb_ctl "$1" show sync --json | jget - "$2"; }
 lb_sync_is() { lb_ctl "$1" show sync --json | jcheck - "$2" >/dev/null; }
+lb_sync_has() {
+  local node=$1 j kv
+  shift
+  j=$(lb_ctl "$node" show sync --json 2>/dev/null) || return 1
+  for kv in "$@"; do
+    [[ $j =~ \"${kv%%=*}\":\"?([^\",}]*) ]] && [ "${BASH_REMATCH[1]}" = "${kv#*=}" ] || return 1
+  done
+}
 
 lab_block_sync() {
   lab_exec "$1" nft -f - <<EON
