@@ -72,6 +72,7 @@
 #   lab_loadgen_line FILE   a one-line account of a loadgen summary
 #   mdi_ms ADVERT_MS PRIO   a backup's Master_Down_Interval (RFC 5798)
 #   lab_median N...
+#   (sync helpers: see "--- sync helpers" at the end)
 
 LAB_NET=10.77.0
 LAB_VIP=$LAB_NET.100
@@ -473,3 +474,51 @@ table inet labbe {
 EON
 }
 lab_unblock_backends() { lab_exec "$1" nft delete table inet labbe; }
+
+# --- sync helpers ------------------------------------------------------------
+# (tests/e2e/sync_test.sh; tandem only)
+#   lb_sync NODE EXPR       a Python expression over NODE's `show sync --json`
+#   lb_sync_is NODE EXPR    succeeds iff that expression is true
+#   lb_sync_has NODE KEY=VALUE...  every scalar KEY of NODE's `show sync
+#                           --json` has VALUE (strings without quotes); no
+#                           Python, so cheap enough to poll
+#   lab_block_sync NODE / lab_unblock_sync NODE
+#                           nftables inside NODE: every TCP segment to or from
+#                           port 7400 (the sync port) is dropped, both ways
+#   lab_client_addrs FIRST LAST   adds 10.77.0.FIRST..LAST to the client's eth0
+#                           (inside the client's namespace only)
+
+lb_sync() { lb_ctl "$1" show sync --json | jget - "$2"; }
+lb_sync_is() { lb_ctl "$1" show sync --json | jcheck - "$2" >/dev/null; }
+lb_sync_has() {
+  local node=$1 j kv
+  shift
+  j=$(lb_ctl "$node" show sync --json 2>/dev/null) || return 1
+  for kv in "$@"; do
+    [[ $j =~ \"${kv%%=*}\":\"?([^\",}]*) ]] && [ "${BASH_REMATCH[1]}" = "${kv#*=}" ] || return 1
+  done
+}
+
+lab_block_sync() {
+  lab_exec "$1" nft -f - <<EON
+table inet labsync {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 7400 drop
+    tcp sport 7400 drop
+  }
+  chain output {
+    type filter hook output priority 0; policy accept;
+    tcp dport 7400 drop
+    tcp sport 7400 drop
+  }
+}
+EON
+}
+lab_unblock_sync() { lab_exec "$1" nft delete table inet labsync; }
+
+lab_client_addrs() {
+  local i
+  for ((i = $1; i <= $2; i++)); do echo "addr add $LAB_NET.$i/24 dev eth0"; done |
+    ip -n "$(lab_ns client)" -batch -
+}
