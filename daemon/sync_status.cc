@@ -90,7 +90,8 @@ std::string to_json(const SyncView& v) {
   w.key("snapshots_received"); w.value(n.snapshots_received);
   w.key("bytes_in"); w.value(v.link.bytes_in);
   w.key("bytes_out"); w.value(v.link.bytes_out);
-  w.key("last_error"); w.value(!c.last_error.empty() ? c.last_error : v.link.last_error);
+  w.key("last_error"); w.value(c.last_error);
+  w.key("link_error"); w.value(v.link.last_error);
   w.end_object();
   return w.take();
 }
@@ -129,8 +130,8 @@ std::string to_text(const SyncView& v) {
       static_cast<unsigned long long>(v.link.connects), static_cast<unsigned long long>(v.link.handshake_failures),
       static_cast<unsigned long long>(v.link.protocol_errors), static_cast<unsigned long long>(n.resets));
   if (c.split_brain) add("split brain  master on both nodes: %s\n", joined(c.split_brain_instances).c_str());
-  const std::string& error = !c.last_error.empty() ? c.last_error : v.link.last_error;
-  if (!error.empty()) add("last error   %s\n", error.c_str());
+  if (!c.last_error.empty()) add("last error   %s\n", c.last_error.c_str());
+  if (!v.link.last_error.empty()) add("link error   %s\n", v.link.last_error.c_str());
   return out;
 }
 
