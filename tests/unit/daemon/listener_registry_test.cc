@@ -77,6 +77,15 @@ conf::FrontendConf frontend(std::string name, std::vector<uint16_t> ports) {
   return fe;
 }
 
+// `registry` listens for one frontend "web" on 127.0.0.1:port.
+void listen_for_web(ListenerRegistry& registry, uint16_t port) {
+  conf::Config config;
+  config.frontends.push_back(frontend("web", {port}));
+  auto prepared = registry.prepare(config);
+  BOOST_REQUIRE(prepared.ok());
+  registry.commit(std::move(*prepared));
+}
+
 uint16_t bound_port(int fd) {
   sockaddr_in a{};
   socklen_t len = sizeof a;
@@ -194,12 +203,8 @@ BOOST_AUTO_TEST_CASE(the_same_bind_twice_is_opened_once) {
 // resumes them after: a resumed listener must take connections again.
 BOOST_AUTO_TEST_CASE(paused_listeners_drop_new_connections_until_resumed) {
   uint16_t p = free_port();
-  conf::Config config;
-  config.frontends.push_back(frontend("web", {p}));
   ListenerRegistry registry(kWorkers);
-  auto prepared = registry.prepare(config);
-  BOOST_REQUIRE(prepared.ok());
-  registry.commit(std::move(*prepared));
+  listen_for_web(registry, p);
   const uint32_t loopback = 0x7F000001;
   BOOST_TEST(connects_within(p, 700));
   registry.pause_syns({loopback}, true);
@@ -210,12 +215,8 @@ BOOST_AUTO_TEST_CASE(paused_listeners_drop_new_connections_until_resumed) {
 
 BOOST_AUTO_TEST_CASE(clear_closes_every_listener) {
   uint16_t p = free_port();
-  conf::Config config;
-  config.frontends.push_back(frontend("web", {p}));
   ListenerRegistry registry(kWorkers);
-  auto prepared = registry.prepare(config);
-  BOOST_REQUIRE(prepared.ok());
-  registry.commit(std::move(*prepared));
+  listen_for_web(registry, p);
   BOOST_TEST(accepts(p));
   registry.clear();
   BOOST_TEST(registry.current().empty());
