@@ -55,7 +55,8 @@ Daemon::Daemon(std::shared_ptr<const conf::Config> config)
       tasks_(loop_, [](base::Task&& task) { task(); }),
       handover_(loop_, handover_hooks()),
       origins_(config_->global.node),
-      admin_decisions_(config_->global.node) {}
+      admin_decisions_(config_->global.node),
+      peer_connections_(base::SystemClock::instance()) {}
 
 Daemon::~Daemon() {
   sync_.reset();
@@ -481,6 +482,7 @@ void Daemon::finish_shutdown() {
 
 void Daemon::on_housekeeping(int) {
   for (auto& [name, table] : sticky_) table->expire(4096);
+  peer_connections_.expire(replication::kPeerConnectionMaxAge);
 }
 
 void Daemon::on_log_flush(int) { frontend_resources_.flush_logs(); }

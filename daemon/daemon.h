@@ -79,6 +79,8 @@ class Daemon {
 
   // The sync channel; nullptr when the config has no [sync] section.
   const sync::Service* sync() const { return sync_.get(); }
+  // The peer's live connections, as its sync channel reported them.
+  const replication::PeerConnections& peer_connections() const { return peer_connections_; }
 
   // An operator decision on a server (`tandemctl server …`): applied to its
   // live state, published to the workers, and replicated to the peer.
@@ -163,6 +165,7 @@ class Daemon {
   // The sync channel and the state only it needs (docs/sync.md).
   replication::NodeOrigins origins_;
   replication::AdminDecisions admin_decisions_;
+  replication::PeerConnections peer_connections_;
   std::unique_ptr<replication::DaemonReplica> replica_;
   std::unique_ptr<sync::Service> sync_;
 };

@@ -18,6 +18,8 @@ sync::VrrpRole role_of(vrrp::State s) {
   return sync::VrrpRole::Initialize;
 }
 
+constexpr size_t kConnectionLog = 4096;  // changes kept per worker
+
 uint64_t wall_ms_now() { return replication::to_wall_ms(base::SystemClock::instance().wall_now()); }
 
 // What the sync service is built from; a change needs a new service.
@@ -47,12 +49,17 @@ base::Status Daemon::start_sync() {
     sources.sticky = &sticky_;
     sources.admin = &admin_decisions_;
     sources.limits = &frontend_resources_.limit_tables();
+    sources.connections = &connections_;
+    sources.peer_connections = &peer_connections_;
     sources.ticket_keys = frontend_resources_.ticket_keys();
     sources.origins = &origins_;
     sources.admin_applied = [this](const replication::AdminDecision& d) { apply_peer_decision(d); };
     sources.vrrp_roles = [this] { return vrrp_roles(); };
     replica_ = std::make_unique<replication::DaemonReplica>(std::move(sources));
   }
+  // Opens, server changes and closes of connections reach the feed through
+  // the table's change log; a feed that falls behind it sends the whole set.
+  connections_.set_change_log_capacity(kConnectionLog);
   sync::ServiceOptions options;
   options.link.listen = c.listen;
   options.link.peer = c.peer;

@@ -1,10 +1,15 @@
 #include "daemon/sync_status.h"
 
+#include <arpa/inet.h>
+
+#include <charconv>
 #include <cstdio>
 
 #include "base/log.h"
 #include "daemon/daemon.h"
+#include "daemon/replication/replica_sources.h"
 #include "daemon/status/json.h"
+#include "daemon/status/table.h"
 #include "sync/service.h"
 
 namespace tandem {
@@ -142,6 +147,37 @@ Response show_sync(const Daemon& d, const Request& r) {
   return Response::ok(r.json ? to_json(v) : to_text(v));
 }
 
+// "10.0.0.7:51234", "[2001:db8::7]:51234" from the wire's address bytes.
+std::string client_text(const std::string& bytes, uint16_t port) {
+  char buf[INET6_ADDRSTRLEN] = "?";
+  if (bytes.size() == 4) inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
+  if (bytes.size() == 16) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
+  return bytes.size() == 16 ? "[" + std::string(buf) + "]:" + std::to_string(port)
+                            : std::string(buf) + ":" + std::to_string(port);
+}
+
+Response show_peer_conns(const Daemon& d, const Request& r) {
+  if (r.args.size() > 1) return Response::bad_usage(r);
+  size_t limit = 1000;
+  if (r.args.size() == 1) {
+    const std::string& a = r.args[0];
+    auto [p, ec] = std::from_chars(a.data(), a.data() + a.size(), limit);
+    if (ec != std::errc() || p != a.data() + a.size() || limit == 0) return Response::bad_usage(r);
+  }
+  const uint64_t now_ms = replication::to_wall_ms(base::SystemClock::instance().wall_now());
+  const base::MonoTime now = base::SystemClock::instance().now();
+  status::Table t({"node", "id", "client", "frontend", "pool", "server", "age_ms", "bytes_in", "bytes_out", "reported_ms_ago"});
+  for (const auto& e : d.peer_connections().list(limit)) {
+    const sync::ConnectionRecord& c = e.conn;
+    const int64_t age = now_ms > c.started_ms ? static_cast<int64_t>(now_ms - c.started_ms) : 0;
+    t.add_row({e.origin, c.id, client_text(c.client, c.client_port), c.frontend,
+               c.pool.empty() ? status::Cell::null() : status::Cell(c.pool),
+               c.server.empty() ? status::Cell::null() : status::Cell(c.server), age, c.bytes_to_server,
+               c.bytes_to_client, ms_since(e.seen, now)});
+  }
+  return Response::ok(t.render(r.json));
+}
+
 uint32_t state_number(sync::ChannelState s) {
   switch (s) {
     case sync::ChannelState::Down: return 1;
@@ -161,6 +197,12 @@ void register_sync_commands(Daemon& daemon, status::CommandRegistry& registry) {
                                      .summary = "the sync channel: link, peer, lag, counters, split brain",
                                      .access = status::Access::Read,
                                      .handler = [d](const Request& r) { return show_sync(*d, r); }});
+  if (!added) TLOG_ERROR("status commands: %s", added.error().message.c_str());
+  added = registry.add({.words = "show peer conns",
+                        .args = "[LIMIT]",
+                        .summary = "the peer's live connections, as its sync channel reported them",
+                        .access = status::Access::Read,
+                        .handler = [d](const Request& r) { return show_peer_conns(*d, r); }});
   if (!added) TLOG_ERROR("status commands: %s", added.error().message.c_str());
 }
 

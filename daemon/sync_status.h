@@ -11,7 +11,7 @@ namespace tandem {
 
 class Daemon;
 
-// Registers `show sync`.
+// Registers `show sync` and `show peer conns`.
 void register_sync_commands(Daemon& daemon, status::CommandRegistry& registry);
 
 // Adds B.6.* (nothing without a [sync] section).

@@ -155,7 +155,8 @@ bool Channel::pump(base::MonoTime now) {
   }
   const size_t limit = std::max<size_t>(1, options_.batch_records);
   std::vector<Record> batch;
-  while (feed_more_ || feed_->in_snapshot()) {
+  for (size_t budget = std::max<size_t>(1, options_.batches_per_tick); feed_more_ || feed_->in_snapshot(); --budget) {
+    if (budget == 0) return true;  // the rest in the next tick
     // The only queue is the transport's: stop pulling while it is full; the
     // feed's tables coalesce whatever changes meanwhile.
     if (transport_.queued() > options_.max_in_flight_bytes) return true;

@@ -37,6 +37,10 @@ struct ChannelOptions {
   base::Millis peer_timeout{3000};        // nothing received for this long: reset(Timeout)
   base::Millis batch_delay{10};           // the owner's tick period (the channel only reads it for docs/status)
   size_t batch_records = 512;             // records pulled from the feed per batch
+  // Batches pulled per tick at most: the rest waits for the next tick, so a
+  // large backlog never keeps the loop (heartbeats, handshakes, the proxy's
+  // status) busy for long; overload shows as lag, not as a timed-out link.
+  size_t batches_per_tick = 16;
   size_t frame_payload = 64 << 10;        // target UPDATES payload (UpdatesWriter), clamped to 1 MiB
   // Do not pull while the transport holds more than this. Must be well below
   // the transport's own limit, which must also take ACKs and HEARTBEATs.

@@ -81,6 +81,7 @@ size_t ChangeFeed::pull(size_t limit, std::vector<sync::Record>* out) {
   refresh(sticky_parts_, *sources_.sticky);
   if (sources_.limits) refresh(limits_parts_, *sources_.limits);
   size_t added = pull_admin(limit, out) + pull_ticket_keys(out);
+  if (added < limit) added += pull_connections(limit - added, out);
   const auto sticky = [this](const StickyPart& part, const tables::StickyEntry& e) {
     sync::Record r = stamped(e.origin, e.updated);
     const auto remaining = static_cast<uint32_t>(
@@ -107,6 +108,60 @@ size_t ChangeFeed::pull(size_t limit, std::vector<sync::Record>* out) {
   }
   // The snapshot is complete once a pull in it finds nothing more to send.
   if (in_snapshot_ && added == 0) in_snapshot_ = false;
+  return added;
+}
+
+sync::Record ChangeFeed::connection_record(const tables::ConnectionSnapshot& c, sync::Op op) const {
+  sync::Record r;
+  r.op = op;
+  r.origin = sources_.origins->local();
+  r.stamp_ms = to_wall_ms(sources_.clock->wall_now());
+  sync::ConnectionRecord record;
+  record.id = c.id;
+  if (op == sync::Op::Upsert) {
+    record.client = std::string(c.client.address_bytes());
+    record.client_port = c.client.port();
+    record.frontend = c.frontend;
+    record.pool = c.pool;
+    record.server = c.server;
+    record.started_ms = to_wall_ms(c.started);
+    record.bytes_to_server = c.bytes_to_server;
+    record.bytes_to_client = c.bytes_to_client;
+  }
+  r.data = std::move(record);
+  return r;
+}
+
+size_t ChangeFeed::pull_connections(size_t limit, std::vector<sync::Record>* out) {
+  tables::ConnectionTable* table = sources_.connections;
+  if (table == nullptr) return 0;
+  const base::MonoTime now = sources_.clock->now();
+  if (connections_pending_.empty() && (connections_whole_ || now >= connections_refresh_)) {
+    // Changes after this number follow the set taken now.
+    connections_cursor_ = table->last_seq();
+    for (const auto& c : table->snapshot(SIZE_MAX)) connections_pending_.push_back(connection_record(c, sync::Op::Upsert));
+    std::reverse(connections_pending_.begin(), connections_pending_.end());  // sent from the back
+    connections_whole_ = false;
+    connections_refresh_ = now + kConnectionRefresh;
+  }
+  size_t added = 0;
+  while (!connections_pending_.empty() && added < limit) {
+    out->push_back(std::move(connections_pending_.back()));
+    connections_pending_.pop_back();
+    ++added;
+  }
+  if (added >= limit || table->last_seq() == connections_cursor_) return added;
+  tables::ConnectionChanges changes = table->changes_since(connections_cursor_, limit - added);
+  if (!changes.complete) {
+    connections_whole_ = true;  // the log lost changes: send the whole set again
+    return added;
+  }
+  connections_cursor_ = changes.cursor;
+  for (const tables::ConnectionChange& c : changes.changes) {
+    const bool closed = c.kind == tables::ConnectionChangeKind::Removed;
+    out->push_back(connection_record(c.conn, closed ? sync::Op::Delete : sync::Op::Upsert));
+    ++added;
+  }
   return added;
 }
 

@@ -10,6 +10,10 @@
 // bounded by the tables' sizes, never by the write rate.
 //
 // Rate limits: as the sticky tables, per frontend.
+// Connections: every live one in the snapshot and again every
+// kConnectionRefresh (with byte counts), and each open, server change and
+// close from the table's change log in between; if that log overflowed,
+// the whole set again.
 // Ticket keys: all of them in the snapshot, then each key made here once.
 //
 // A sticky table that appears after the snapshot (a pool added or rebuilt
@@ -18,6 +22,7 @@
 // Threading: main thread only.
 
 #include <array>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -56,6 +61,8 @@ class ChangeFeed final : public sync::ChangeFeed {
   size_t pull_part(Part<Table>& part, size_t limit, std::vector<sync::Record>* out, Convert convert);
   size_t pull_admin(size_t limit, std::vector<sync::Record>* out);
   size_t pull_ticket_keys(std::vector<sync::Record>* out);
+  size_t pull_connections(size_t limit, std::vector<sync::Record>* out);
+  sync::Record connection_record(const tables::ConnectionSnapshot& c, sync::Op op) const;
   sync::Record stamped(uint32_t origin, base::WallTime updated) const;
 
   const ReplicaSources& sources_;
@@ -67,6 +74,10 @@ class ChangeFeed final : public sync::ChangeFeed {
   bool tickets_whole_ = true;
   uint64_t tickets_version_ = 0;
   std::vector<std::array<uint8_t, 16>> tickets_sent_;  // names of the keys sent
+  bool connections_whole_ = true;       // send every live connection next
+  uint64_t connections_cursor_ = 0;     // in the connection table's change log
+  base::MonoTime connections_refresh_{};  // when to send them all again
+  std::vector<sync::Record> connections_pending_;  // a whole set, sent over several pulls
 };
 
 }  // namespace tandem::replication

@@ -31,12 +31,25 @@ uint64_t DaemonReplica::local_version() const {
   // Grows with every local change of any table; a new table (reload) adds one.
   uint64_t v = sources_.admin->last_seq() + sources_.sticky->size();
   if (sources_.ticket_keys) v += sources_.ticket_keys->version();
+  if (sources_.connections) {
+    // Also moves every refresh period: the feed then sends every connection again.
+    v += sources_.connections->last_seq() +
+         static_cast<uint64_t>(sources_.clock->now().time_since_epoch() / kConnectionRefresh);
+  }
   if (sources_.limits) {
     v += sources_.limits->size();
     for (const auto& [frontend, table] : *sources_.limits) v += table->last_seq();
   }
   for (const auto& [pool, table] : *sources_.sticky) v += table->last_seq();
   return v;
+}
+
+void DaemonReplica::peer_snapshot_begin() {
+  if (sources_.peer_connections) sources_.peer_connections->snapshot_begin();
+}
+
+void DaemonReplica::peer_snapshot_end() {
+  if (sources_.peer_connections) sources_.peer_connections->snapshot_end();
 }
 
 std::vector<sync::InstanceRole> DaemonReplica::vrrp_roles() const {
@@ -51,6 +64,8 @@ sync::ApplyResult DaemonReplica::apply(const sync::Record& record) {
   if (const auto* a = std::get_if<sync::AdminRecord>(&record.data)) return apply_admin(record, *a);
   if (const auto* t = std::get_if<sync::TicketKeyRecord>(&record.data)) return apply_ticket_key(record, *t);
   if (const auto* l = std::get_if<sync::RateLimitRecord>(&record.data)) return apply_rate_limit(record, *l);
+  if (std::holds_alternative<sync::ConnectionRecord>(record.data))
+    return sources_.peer_connections ? sources_.peer_connections->apply(record) : sync::ApplyResult::Skipped;
   return sync::ApplyResult::Skipped;
 }
 

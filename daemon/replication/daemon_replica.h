@@ -7,8 +7,8 @@
 // operator decisions, the per-source rate-limit buckets (the peer's
 // tokens replace ours when newer: an abuser limited on one node stays
 // limited on the other) and the TLS session-ticket keys
-// (tls/ticket_keys.h: merged, the newest is current on both nodes).
-// Connections are not replicated yet: their records are skipped. Records of the other tables are skipped (they are
+// (tls/ticket_keys.h: merged, the newest is current on both nodes), and
+// the live connections (kept apart, as the peer's: peer_connections.h). Records of the other tables are skipped (they are
 // acknowledged, not applied).
 //
 // Applying (last writer wins, docs/sync.md "Convergence"):
@@ -37,8 +37,8 @@ class DaemonReplica final : public sync::Replica {
   std::unique_ptr<sync::ChangeFeed> open_feed() override;
   uint64_t local_version() const override;
   sync::ApplyResult apply(const sync::Record& record) override;
-  void peer_snapshot_begin() override {}
-  void peer_snapshot_end() override {}
+  void peer_snapshot_begin() override;
+  void peer_snapshot_end() override;
   std::vector<sync::InstanceRole> vrrp_roles() const override;
 
  private:

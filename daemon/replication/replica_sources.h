@@ -15,6 +15,8 @@
 #include "conf/config.h"
 #include "daemon/replication/admin_decisions.h"
 #include "daemon/replication/node_origins.h"
+#include "daemon/replication/peer_connections.h"
+#include "daemon/tables/connection_table.h"
 #include "daemon/tables/source_limits.h"
 #include "daemon/tables/sticky_table.h"
 #include "daemon/tls/ticket_keys.h"
@@ -34,6 +36,10 @@ struct ReplicaSources {
   // The per-source protection tables by frontend (nullptr: none).
   const LimitTables* limits = nullptr;
   AdminDecisions* admin = nullptr;
+  // This node's live connections (their change log enabled), and the
+  // peer's as received (nullptr: connections are not replicated).
+  tables::ConnectionTable* connections = nullptr;
+  PeerConnections* peer_connections = nullptr;
   // The TLS session-ticket keys every frontend shares.
   std::shared_ptr<tls::TicketKeys> ticket_keys;
   NodeOrigins* origins = nullptr;
@@ -42,6 +48,11 @@ struct ReplicaSources {
   // This node's VRRP roles, for HEARTBEAT.
   std::function<std::vector<sync::InstanceRole>()> vrrp_roles;
 };
+
+// Every live connection is sent again this often (with its byte counts); a
+// peer forgets one it has not heard of for kPeerConnectionMaxAge.
+inline constexpr base::Millis kConnectionRefresh{10000};
+inline constexpr base::Millis kPeerConnectionMaxAge{3 * kConnectionRefresh};
 
 // Milliseconds since the Unix epoch, and back.
 uint64_t to_wall_ms(base::WallTime t);

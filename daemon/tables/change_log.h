@@ -31,6 +31,20 @@ struct ChangeBatch {
   uint64_t cursor = 0;  // pass as after_seq next time; covers skipped seqs too
 };
 
+// The first node of `log` with seq > after_seq (nullptr if none), walking
+// from whichever end is nearer. The caller holds the shard's lock.
+template <typename List>
+auto first_after(const List& log, uint64_t after_seq) {
+  const auto* n = log.front();
+  if (n == nullptr || log.back()->seq <= after_seq) return decltype(n)(nullptr);
+  if (after_seq - std::min(after_seq, log.front()->seq) < log.back()->seq - after_seq) {
+    while (n->seq <= after_seq) n = log.next(n);
+  } else {
+    for (n = log.back(); log.prev(n) != nullptr && log.prev(n)->seq > after_seq; n = log.prev(n)) {}
+  }
+  return n;
+}
+
 // Up to `limit` entries changed after `after_seq`, in ascending seq, each
 // once with its current value. `hi` is the table's sequence loaded before
 // the call: every seq <= hi was assigned inside a shard lock taken before,
@@ -39,40 +53,49 @@ struct ChangeBatch {
 //   Node:  has `uint64_t seq`;
 //   keep(const Node&) -> bool: whether to return it (live, in scope);
 //   copy(const Node&) -> Entry (with the same seq), called under the lock.
+// Two passes, one shard lock at a time: the first finds the numbers of the
+// `limit` oldest changes over all shards (no copies), the second copies
+// those; so a large backlog costs `limit` copies per call, not one batch
+// per shard. An entry changed between the passes has a number above `hi`:
+// it is left for the next call.
 template <typename Entry, typename Shard, typename Keep, typename Copy>
 ChangeBatch<Entry> collect_changes(Shard* shards, size_t shard_count, uint64_t hi, uint64_t after_seq, size_t limit,
                                    Keep keep, Copy copy) {
-  uint64_t covered = hi;  // all changes up to here are collected
-  std::vector<Entry> out;
-  for (size_t i = 0; i < shard_count && limit > 0; ++i) {
+  if (limit == 0) return ChangeBatch<Entry>{{}, after_seq};
+  uint64_t covered = hi;  // every change up to here is found
+  std::vector<uint64_t> seqs;
+  for (size_t i = 0; i < shard_count; ++i) {
     Shard& s = shards[i];
     std::lock_guard<std::mutex> lock(s.mu);
-    if (s.log.empty() || s.log.back()->seq <= after_seq) continue;
-    // Find the first change after the cursor from whichever end is nearer.
-    const auto* n = s.log.front();
-    if (after_seq - std::min(after_seq, s.log.front()->seq) < s.log.back()->seq - after_seq) {
-      while (n->seq <= after_seq) n = s.log.next(n);
-    } else {
-      for (n = s.log.back(); s.log.prev(n) != nullptr && s.log.prev(n)->seq > after_seq; n = s.log.prev(n)) {}
-    }
     size_t taken = 0;
-    for (; n != nullptr && n->seq <= hi; n = s.log.next(n)) {
+    for (auto* n = first_after(s.log, after_seq); n != nullptr && n->seq <= hi; n = s.log.next(n)) {
       if (!keep(*n)) continue;
-      if (taken == limit) {  // this shard is only covered up to its last copy
-        covered = std::min(covered, out.back().seq);
+      if (taken == limit) {  // this shard is only searched up to its last number taken
+        covered = std::min(covered, seqs.back());
         break;
       }
-      out.push_back(copy(*n));
+      seqs.push_back(n->seq);
       ++taken;
     }
   }
-  std::erase_if(out, [&](const Entry& e) { return e.seq > covered; });
-  std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
-  if (out.size() > limit) {
-    out.resize(limit);
-    covered = out.back().seq;
+  std::erase_if(seqs, [&](uint64_t q) { return q > covered; });
+  std::sort(seqs.begin(), seqs.end());
+  if (seqs.size() > limit) {
+    seqs.resize(limit);
+    covered = seqs.back();
   }
-  return ChangeBatch<Entry>{std::move(out), limit == 0 ? after_seq : std::max(covered, after_seq)};
+  std::vector<Entry> out;
+  out.reserve(seqs.size());
+  if (!seqs.empty()) {
+    for (size_t i = 0; i < shard_count; ++i) {
+      Shard& s = shards[i];
+      std::lock_guard<std::mutex> lock(s.mu);
+      for (auto* n = first_after(s.log, after_seq); n != nullptr && n->seq <= covered; n = s.log.next(n))
+        if (keep(*n)) out.push_back(copy(*n));
+    }
+    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.seq < b.seq; });
+  }
+  return ChangeBatch<Entry>{std::move(out), std::max(covered, after_seq)};
 }
 
 }  // namespace tandem::tables

@@ -398,6 +398,32 @@ BOOST_AUTO_TEST_CASE(large_batches_are_cut_at_the_target_payload) {
   BOOST_TEST(next == 7u);
 }
 
+// A backlog is sent over several ticks (batches_per_tick), so one tick never
+// keeps the loop busy for long; heartbeats still go out in between.
+BOOST_AUTO_TEST_CASE(a_backlog_is_sent_a_few_batches_per_tick) {
+  ChannelOptions o;
+  o.batch_records = 2;
+  o.batches_per_tick = 3;
+  One t(o);
+  t.channel.on_up(t.now());
+  t.transport.take_frames();
+  t.feed(t.peer_hello());
+  t.transport.take_frames();  // the (empty) snapshot
+  for (uint8_t i = 1; i <= 20; ++i) t.replica.write(sticky("lb-a", 5, "app", i, "be1"));
+  size_t ticks = 0;
+  uint64_t received = 0;
+  for (; ticks < 50 && received < 20; ++ticks) {
+    t.channel.tick(t.now());
+    uint64_t this_tick = 0;
+    for (const Frame& f : t.transport.take_frames())
+      if (const auto* u = std::get_if<Updates>(&f)) this_tick += u->records.size();
+    BOOST_TEST(this_tick <= 6u);  // 3 batches of 2
+    received += this_tick;
+  }
+  BOOST_TEST(received == 20u);
+  BOOST_TEST(ticks == 4u);  // 6 + 6 + 6 + 2
+}
+
 BOOST_AUTO_TEST_CASE(no_pull_while_the_queue_is_over_the_bound) {
   ChannelOptions o;
   o.batch_records = 1;
