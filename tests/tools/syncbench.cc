@@ -2,7 +2,7 @@
 // between two nodes with a lag under 100 ms (issue 5's capacity figure).
 //
 //   syncbench [--rates LIST] [--duration S] [--batch-delay MS] [--sample-ms MS]
-//             [--max-lag-ms MS]
+//             [--max-lag-ms MS] [--timeline 0|1]
 //   syncbench --flood CONFIG [--rate R] [--duration S]
 //
 // Capacity (default): one process runs two nodes' worth of the real sync
@@ -20,6 +20,7 @@
 // run stops at the first rate whose p99 lag exceeds --max-lag-ms (100) or
 // whose rate the writer could not achieve (< 95%). One line per rate on
 // stdout, then the answer: the highest rate with p99 lag under the limit.
+// --timeline 1 prints, every 100 ms of each step, A's and B's counts.
 // CPU: each thread's CPU time over the step (pthread_getcpuclockid) per
 // 1000 updates: A (sender: feed + encode + TLS write), B (receiver: TLS
 // read + decode + apply + ACK), the writer (StickyTable::store).
@@ -92,6 +93,11 @@ int free_port() {
 const char* kPairConfig = R"([global]
 node = a
 
+[frontend:f]
+bind = 127.0.0.1:9
+mode = tcp
+pool = p
+
 [pool:p]
 balance = roundrobin
 health = none
@@ -116,13 +122,18 @@ class Node {
       o.max_entries = pool.sticky_size;
       o.node_id = replication::NodeOrigins::kLocal;
       auto t = std::make_shared<tables::StickyTable>(base::SystemClock::instance(), o);
-      if (!table_) table_ = t;
+      if (!table_) {
+        table_ = t;
+        for (const conf::ServerConf& server : pool.servers) servers_.push_back(server.name);
+      }
       tables_.emplace(pool.name, std::move(t));
     }
   }
   ~Node() { stop(); }
 
   tables::StickyTable* table() { return table_.get(); }
+  // The servers of the pool table() belongs to.
+  const std::vector<std::string>& servers() const { return servers_; }
   // Starts the thread; false (with the reason on stderr) if the service did not start.
   bool start() {
     thread_ = std::thread([this] { run(); });
@@ -133,7 +144,7 @@ class Node {
   std::thread& thread() { return thread_; }
   void stop() {
     if (!thread_.joinable()) return;
-    if (async_ != nullptr) async_->send();
+    if (base::AsyncWatcher* a = async_.load()) a->send();
     thread_.join();
   }
   // After stop().
@@ -182,6 +193,7 @@ class Node {
   sync::ServiceOptions options_;
   replication::StickyTables tables_;
   std::shared_ptr<tables::StickyTable> table_;
+  std::vector<std::string> servers_;
   replication::AdminDecisions admin_;
   replication::NodeOrigins origins_;
   std::thread thread_;
@@ -190,6 +202,8 @@ class Node {
   sync::ChannelStatus status_;
   sync::LinkStats link_;
 };
+
+bool g_timeline = false;
 
 struct Point {
   double t;
@@ -204,12 +218,13 @@ std::string key_of(uint32_t i) {
 
 // Stores `total` distinct keys into `table` at `rate`/s from t0, a batch per
 // millisecond; appends (time, written) after each batch. Stops early if *stop.
-void write_paced(tables::StickyTable& table, double rate, uint64_t total, Clock::time_point t0,
-                 std::vector<Point>* points, const std::atomic<bool>* stop = nullptr) {
+// Keys go to the servers in turn.
+void write_paced(tables::StickyTable& table, const std::vector<std::string>& servers, double rate, uint64_t total,
+                 Clock::time_point t0, std::vector<Point>* points, const std::atomic<bool>* stop = nullptr) {
   uint64_t n = 0;
   for (uint64_t tick = 1; n < total && !(stop && stop->load()); ++tick) {
     const uint64_t target = std::min<uint64_t>(total, uint64_t(rate * since(t0)) + 1);
-    for (; n < target; ++n) table.store(key_of(uint32_t(n)), (n & 1) ? "s2" : "s1");
+    for (; n < target; ++n) table.store(key_of(uint32_t(n)), servers[n % servers.size()]);
     if (points) points->push_back({since(t0), n});
     std::this_thread::sleep_until(t0 + std::chrono::milliseconds(tick));
   }
@@ -255,7 +270,8 @@ bool run_step(const conf::Config& config, double rate, double duration, base::Mi
   oa.link.key = ob.link.key = std::string(32, 'k');
   oa.channel.batch_delay = ob.channel.batch_delay = batch_delay;
   Node a("a", config, oa), b("b", config, ob);
-  if (!a.start() || !b.start()) return false;
+  // The acceptor (the higher port) first, so the dialer's first try connects.
+  if (pa < pb ? !b.start() || !a.start() : !a.start() || !b.start()) return false;
   const auto deadline = Clock::now() + std::chrono::seconds(10);
   while (!(a.synced() && b.synced()) && Clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -269,8 +285,14 @@ bool run_step(const conf::Config& config, double rate, double duration, base::Mi
   applied.reserve(size_t((duration + 10) / sample_s) + 16);
   const double ca = thread_cpu_s(a.thread()), cb = thread_cpu_s(b.thread());
   const auto t0 = Clock::now();
-  std::thread writer([&] { write_paced(*a.table(), rate, total, t0, &written); });
-  const double cw0 = thread_cpu_s(writer);
+  double cw = 0;
+  std::thread writer([&] {
+    timespec c0{}, c1{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+    write_paced(*a.table(), a.servers(), rate, total, t0, &written);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+    cw = double(c1.tv_sec - c0.tv_sec) + double(c1.tv_nsec - c0.tv_nsec) / 1e9;
+  });
   const auto stop_at = t0 + std::chrono::duration<double>(duration + 10);
   for (auto next = t0; Clock::now() < stop_at;) {
     const uint64_t n = b.table()->size();
@@ -279,13 +301,15 @@ bool run_step(const conf::Config& config, double rate, double duration, base::Mi
     next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(sample_s));
     std::this_thread::sleep_until(next);
   }
-  const double cw = thread_cpu_s(writer) - cw0;
   writer.join();
   r->cpu_a = (thread_cpu_s(a.thread()) - ca) / double(total) * 1e6;
   r->cpu_b = (thread_cpu_s(b.thread()) - cb) / double(total) * 1e6;
   r->cpu_w = cw / double(total) * 1e6;
+  // The pair's goodbyes are not news.
+  base::set_log_level(base::LogLevel::Error);
   a.stop();
   b.stop();
+  base::set_log_level(base::LogLevel::Warning);
   r->rate = rate;
   r->achieved = written.empty() ? 0 : double(written.back().n) / written.back().t;
   r->frames = a.link().frames_out;
@@ -301,6 +325,15 @@ bool run_step(const conf::Config& config, double rate, double duration, base::Mi
     if (j >= applied.size()) r->caught_up = false;
     lags.push_back({lag, w.n - prev});
     prev = w.n;
+  }
+  if (g_timeline) {  // every 100 ms: written by A's writer, held by B
+    size_t wi = 0;
+    for (size_t k = 0; k < applied.size(); k += std::max<size_t>(1, size_t(0.1 / sample_s))) {
+      while (wi + 1 < written.size() && written[wi + 1].t <= applied[k].t) ++wi;
+      std::printf("  t=%6.3f  written %9llu  at B %9llu\n", applied[k].t,
+                  static_cast<unsigned long long>(written.empty() ? 0 : written[wi].n),
+                  static_cast<unsigned long long>(applied[k].n));
+    }
   }
   r->max = lags.empty() ? 0 : std::max_element(lags.begin(), lags.end())->first;
   r->p50 = percentile(lags, 0.50) * 1000;
@@ -339,7 +372,11 @@ int capacity(std::vector<double> rates, double duration, base::Millis batch_dela
   for (double rate : rates) {
     StepResult r;
     if (!run_step(*loaded.config, rate, duration, batch_delay, sample_s, &r)) return 1;
-    auto ms = [](double v) { return std::isinf(v) ? std::string("behind") : std::to_string(v).substr(0, 6); };
+    auto ms = [](double v) {
+      char b[32];
+      std::snprintf(b, sizeof b, "%.1f", v);
+      return std::isinf(v) ? std::string("behind") : std::string(b);
+    };
     std::printf("%10.0f %10.0f %9s %9s %9s %8llu %10.1f %10.3f %10.3f %9.3f\n", r.rate, r.achieved,
                 ms(r.p50).c_str(), ms(r.p99).c_str(), ms(r.max).c_str(), static_cast<unsigned long long>(r.frames),
                 double(r.bytes) / (r.rate * duration), r.cpu_a, r.cpu_b, r.cpu_w);
@@ -384,7 +421,7 @@ int flood(const char* path, double rate, double duration) {
   std::fprintf(stderr, "syncbench: synced; storing %.0f keys/s\n", rate);
   const uint64_t total = duration > 0 ? uint64_t(rate * duration) : UINT32_MAX;
   const auto t0 = Clock::now();
-  write_paced(*node.table(), rate, total, t0, nullptr, &g_stop);
+  write_paced(*node.table(), node.servers(), rate, total, t0, nullptr, &g_stop);
   const double secs = since(t0);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the last batch go out
   node.stop();
@@ -419,6 +456,7 @@ int main(int argc, char** argv) {
     else if (a == "--sample-ms") sample_ms = std::atof(v);
     else if (a == "--max-lag-ms") max_lag = std::atof(v);
     else if (a == "--flood") flood_config = v;
+    else if (a == "--timeline") g_timeline = std::atoi(v) != 0;
     else if (a == "--rate") rate = parse_list(v).empty() ? 0 : parse_list(v)[0];
     else return usage();
   }
