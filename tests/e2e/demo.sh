@@ -123,7 +123,7 @@ spread "$T/spread.json"
 
 heading "5b. The sync channel"
 say "The nodes keep a TLS 1.3 link (pre-shared key $T/sync.key) and send each other"
-say "their sticky tables, rate limits, TLS ticket keys and operator decisions."
+say "their sticky tables, rate limits, TLS ticket keys, connections and operator decisions."
 on lb-b tandemctl show sync | indent
 say "An operator drains be2 on lb-a; lb-b applies the same decision:"
 on lb-a tandemctl server drain app/be2 | indent

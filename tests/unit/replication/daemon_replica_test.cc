@@ -12,7 +12,13 @@ namespace {
 // One node's replicated state, as the daemon wires it (daemon_sync.cc).
 struct Node {
   explicit Node(const std::string& name)
-      : config(load()), origins(name), admin(name), ticket_keys(std::make_shared<tls::TicketKeys>(clock)) {
+      : config(load()),
+        origins(name),
+        admin(name),
+        ticket_keys(std::make_shared<tls::TicketKeys>(clock)),
+        connections(clock, 1),
+        peer_connections(clock) {
+    connections.set_change_log_capacity(64);
     tables::StickyOptions so;
     so.node_id = replication::NodeOrigins::kLocal;
     sticky["app"] = std::make_shared<tables::StickyTable>(clock, so);
@@ -28,6 +34,8 @@ struct Node {
     s.admin = &admin;
     s.origins = &origins;
     s.ticket_keys = ticket_keys;
+    s.connections = &connections;
+    s.peer_connections = &peer_connections;
     s.admin_applied = [this](const replication::AdminDecision& d) { applied.push_back(d); };
     replica = std::make_unique<replication::DaemonReplica>(std::move(s));
   }
@@ -55,6 +63,8 @@ struct Node {
   replication::StickyTables sticky;
   replication::LimitTables limits;
   std::shared_ptr<tls::TicketKeys> ticket_keys;
+  tables::ConnectionTable connections;
+  replication::PeerConnections peer_connections;
   std::vector<replication::AdminDecision> applied;
   std::unique_ptr<replication::DaemonReplica> replica;
 };
@@ -138,9 +148,59 @@ BOOST_AUTO_TEST_CASE(records_naming_what_this_node_lacks_are_refused) {
   BOOST_TEST((b.replica->apply(r) == sync::ApplyResult::Refused));  // weight over 1000
   r.data = sync::RateLimitRecord{"api", kClient, 0, 0, 0};
   BOOST_TEST((b.replica->apply(r) == sync::ApplyResult::Refused));  // no frontend api
-  r.data = sync::ConnectionRecord{};
-  BOOST_TEST((b.replica->apply(r) == sync::ApplyResult::Skipped));  // not replicated yet
   BOOST_TEST(b.applied.empty());
+}
+
+// The peer's connections: open, server chosen, closed; a snapshot replaces
+// them; entries not refreshed expire.
+BOOST_AUTO_TEST_CASE(connections_are_mirrored_apart_and_forgotten_when_gone) {
+  Node a("lb-a");
+  Node b("lb-b");
+  auto feed = a.replica->open_feed();
+  a.drain(*feed);
+  auto apply_all = [&](std::vector<sync::Record> records) {
+    for (const auto& r : records) b.replica->apply(r);
+    return records.size();
+  };
+  auto* c = a.connections.add(0, {*base::SocketAddress::parse("10.0.0.7:50000"), "web", "app"});
+  a.connections.set_server(c, "be2");
+  std::vector<sync::Record> records;
+  feed->pull(100, &records);
+  BOOST_TEST(count_of<sync::ConnectionRecord>(records) == 2u);  // added, server changed
+  apply_all(records);
+  auto held = b.peer_connections.list(10);
+  BOOST_REQUIRE(held.size() == 1u);
+  BOOST_TEST(held[0].origin == "lb-a");
+  BOOST_TEST(held[0].conn.server == "be2");
+  BOOST_TEST(held[0].conn.client_port == 50000);
+  a.connections.remove(c);
+  records.clear();
+  feed->pull(100, &records);
+  BOOST_REQUIRE(records.size() == 1u);
+  BOOST_TEST((records[0].op == sync::Op::Delete));
+  apply_all(records);
+  BOOST_TEST(b.peer_connections.size() == 0u);
+  // A connection the snapshot does not mention is gone when it ends.
+  auto* d = a.connections.add(0, {*base::SocketAddress::parse("10.0.0.8:50001"), "web", "app"});
+  records.clear();
+  feed->pull(100, &records);
+  apply_all(records);
+  BOOST_TEST(b.peer_connections.size() == 1u);
+  a.connections.remove(d);  // its close is lost with the link: a new connection snapshots
+  b.replica->peer_snapshot_begin();
+  apply_all(a.drain(*a.replica->open_feed()));
+  b.replica->peer_snapshot_end();
+  BOOST_TEST(b.peer_connections.size() == 0u);
+  // Not refreshed for kPeerConnectionMaxAge: forgotten.
+  a.connections.add(0, {*base::SocketAddress::parse("10.0.0.9:50002"), "web", "app"});
+  records.clear();
+  feed->pull(100, &records);
+  apply_all(records);
+  BOOST_TEST(b.peer_connections.size() == 1u);
+  b.clock.advance(replication::kPeerConnectionMaxAge - 1ms);
+  BOOST_TEST(b.peer_connections.expire(replication::kPeerConnectionMaxAge) == 0u);
+  b.clock.advance(2ms);
+  BOOST_TEST(b.peer_connections.expire(replication::kPeerConnectionMaxAge) == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
