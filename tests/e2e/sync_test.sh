@@ -6,7 +6,8 @@
 # client on the server it had; a restarted node gets the full state back; a
 # cut sync link resyncs when it heals; garbage and a wrong key on the sync
 # port are refused without disturbing the link or the state; `failover`
-# waits for the peer's ACK; a VRRP split brain shows in `show sync`.
+# waits for the peer's ACK; a VRRP split brain shows in `show sync`; the
+# master's open connections show on the backup (`show peer conns`).
 # 200 clients, one per source address (10.77.0.30-99, .101-230) in the
 # client's namespace; fresh clients from .231-235.
 . "$(dirname "$0")/lib.sh"
@@ -162,6 +163,19 @@ else
   not_ok "sticky: lb-b's table holds the same $NCLIENTS pairs as lb-a's" \
     "$(same_map "$T/sticky-b.json" "$T/sticky-a.json")" "$(sync_lines)"
 fi
+
+# --- 2b. live connections show on the peer (from a client already sticky) ----
+peer_conns() { lb_ctl "$1" show peer conns --json | jget - "len([c for c in d if c['node'] == '$2'])"; }
+lab_spawn hold client "$TOOLS/holdconn" --connect "$LAB_VIP:80" --bind "$LAB_NET.30" --connections 3 --hold 4s \
+  --ready-file "$T/hold.ready"
+if wait_until 5 test -s "$T/hold.ready" && wait_until 3 eval '[ "$(peer_conns lb-b lb-a)" = 3 ]'; then
+  ok "connections: lb-b's show peer conns lists lb-a's 3 open connections"
+else
+  not_ok "connections: lb-b's show peer conns lists lb-a's 3 open connections" \
+    "$(lb_ctl lb-b show peer conns 2>&1)" "$(lb_ctl lb-a show conns 2>&1)"
+fi
+wait_proc hold 10
+check "connections: closed on lb-a, gone from lb-b's list" wait_until 3 eval '[ "$(peer_conns lb-b lb-a)" = 0 ]'
 
 # --- 3. an operator decision replicates ------------------------------------------
 check "drain: lb-a accepts server drain app/be2" lb_ctl lb-a server drain app/be2
