@@ -47,26 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 die() { echo "sync.sh: $*" >&2; exit 1; }
-log() { echo "[$(date +%T)] $*" >&2; }
-
-stop_pid() {  # TERM, wait up to 5 s, then KILL; reaps it
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null
-  for ((i = 0; i < 100; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    [ "$(awk '{print $3}' /proc/$pid/stat 2>/dev/null)" = Z ] && break
-    sleep 0.05
-  done
-  kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-  return 0
-}
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() {
-  local i
-  for ((i = 0; i < 100; i++)); do port_open "$1" && return 0; sleep 0.05; done
-  return 1
-}
+. "$(dirname "$0")/lib.sh"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # tandem_conf NODE FRONT_PORT SOCK [SYNC_LISTEN SYNC_PEER]: run.sh's mode http

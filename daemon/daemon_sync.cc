@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "daemon/daemon.h"
 #include "daemon/replication/fingerprints.h"
+#include "daemon/replication/service_options.h"
 
 namespace tandem {
 namespace {
@@ -60,15 +61,8 @@ base::Status Daemon::start_sync() {
   // Opens, server changes and closes of connections reach the feed through
   // the table's change log; a feed that falls behind it sends the whole set.
   connections_.set_change_log_capacity(kConnectionLog);
-  sync::ServiceOptions options;
-  options.link.listen = c.listen;
-  options.link.peer = c.peer;
-  options.link.key = c.key;
-  options.channel.heartbeat_interval = c.heartbeat_interval;
-  options.channel.peer_timeout = c.peer_timeout;
-  options.channel.batch_delay = c.batch_delay;
-  options.channel.peer_node = c.peer_node;
-  sync_ = std::make_unique<sync::Service>(loop_, base::SystemClock::instance(), *replica_, std::move(options));
+  sync_ = std::make_unique<sync::Service>(loop_, base::SystemClock::instance(), *replica_,
+                                         replication::service_options(c));
   if (base::Status s = sync_->start(); !s) {
     sync_.reset();
     return base::make_error(config_->file + ":" + std::to_string(c.where.line) + ": [sync]: " + s.error().message);

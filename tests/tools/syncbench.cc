@@ -59,6 +59,7 @@
 #include "base/socket_address.h"
 #include "conf/config.h"
 #include "daemon/replication/daemon_replica.h"
+#include "daemon/replication/service_options.h"
 #include "sync/service.h"
 
 namespace {
@@ -230,17 +231,6 @@ void write_paced(tables::StickyTable& table, const std::vector<std::string>& ser
   }
 }
 
-sync::ServiceOptions service_options(const conf::SyncConf& c) {
-  sync::ServiceOptions o;
-  o.link.listen = c.listen;
-  o.link.peer = c.peer;
-  o.link.key = c.key;
-  o.channel.heartbeat_interval = c.heartbeat_interval;
-  o.channel.peer_timeout = c.peer_timeout;
-  o.channel.batch_delay = c.batch_delay;
-  o.channel.peer_node = c.peer_node;
-  return o;
-}
 
 struct StepResult {
   double rate = 0, achieved = 0, p50 = 0, p99 = 0, max = 0;
@@ -405,7 +395,7 @@ int flood(const char* path, double rate, double duration) {
     std::fprintf(stderr, "syncbench: %s has no [sync] section\n", path);
     return 1;
   }
-  Node node(config.global.node, config, service_options(config.sync));
+  Node node(config.global.node, config, replication::service_options(config.sync));
   if (node.table() == nullptr) {
     std::fprintf(stderr, "syncbench: %s has no pool with sticky = source\n", path);
     return 1;
