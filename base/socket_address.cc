@@ -84,6 +84,27 @@ SocketAddress SocketAddress::from_sockaddr(const sockaddr* sa, socklen_t len) {
   return out;
 }
 
+std::optional<SocketAddress> SocketAddress::from_bytes(std::string_view bytes, uint16_t port) {
+  SocketAddress out;
+  if (bytes.size() == 4) {
+    auto* in4 = reinterpret_cast<sockaddr_in*>(&out.ss_);
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(port);
+    std::memcpy(&in4->sin_addr, bytes.data(), 4);
+    out.len_ = sizeof(sockaddr_in);
+    return out;
+  }
+  if (bytes.size() == 16) {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&out.ss_);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    std::memcpy(&in6->sin6_addr, bytes.data(), 16);
+    out.len_ = sizeof(sockaddr_in6);
+    return out;
+  }
+  return std::nullopt;
+}
+
 uint16_t SocketAddress::port() const {
   if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&ss_)->sin_port);
   if (family() == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&ss_)->sin6_port);

@@ -28,6 +28,10 @@ class SocketAddress {
   // Builds from a raw address (e.g. from accept()).
   static SocketAddress from_sockaddr(const sockaddr* sa, socklen_t len);
 
+  // The inverse of address_bytes(): 4 bytes IPv4, 16 bytes IPv6, with
+  // `port`; nullopt for any other length (a sticky key that is a cookie).
+  static std::optional<SocketAddress> from_bytes(std::string_view bytes, uint16_t port);
+
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&ss_); }
   socklen_t size() const { return len_; }
   int family() const { return ss_.ss_family; }

@@ -1,6 +1,5 @@
 #include "daemon/status_commands.h"
 
-#include <arpa/inet.h>
 
 #include <charconv>
 #include <functional>
@@ -49,12 +48,10 @@ std::string human_duration(int64_t s) {
 }
 
 // The key of a `sticky = source` entry is the client's address bytes.
-std::string sticky_key_text(const std::string& key) {
-  char buf[INET6_ADDRSTRLEN] = "?";
-  if (key.size() == 4) inet_ntop(AF_INET, key.data(), buf, sizeof buf);
-  else if (key.size() == 16) inet_ntop(AF_INET6, key.data(), buf, sizeof buf);
-  else return key;
-  return buf;
+std::string sticky_key_text(const conf::PoolConf& pool, const std::string& key) {
+  if (pool.sticky != conf::StickyKind::Source) return key;  // a learned cookie value, even of 4 or 16 bytes
+  auto address = base::SocketAddress::from_bytes(key, 0);
+  return address ? address->host_string() : key;
 }
 
 std::string binds_text(const conf::FrontendConf& fe) {
@@ -252,7 +249,7 @@ Response show_sticky(const Daemon& d, const Request& r) {
     tables::StickyTable* table = d.sticky_table(pool.name);
     if (table == nullptr) continue;
     for (const auto& e : table->snapshot(SIZE_MAX))
-      t.add_row({pool.name, sticky_key_text(e.key), e.server, static_cast<int64_t>(e.remaining_ttl.count())});
+      t.add_row({pool.name, sticky_key_text(pool, e.key), e.server, static_cast<int64_t>(e.remaining_ttl.count())});
   }
   if (!found) return Response::error(StatusCode::NotFound, "no pool '" + r.args[0] + "'");
   return Response::ok(t.render(r.json));

@@ -1,7 +1,5 @@
 #include "daemon/sync_status.h"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <cstdio>
 
@@ -149,11 +147,8 @@ Response show_sync(const Daemon& d, const Request& r) {
 
 // "10.0.0.7:51234", "[2001:db8::7]:51234" from the wire's address bytes.
 std::string client_text(const std::string& bytes, uint16_t port) {
-  char buf[INET6_ADDRSTRLEN] = "?";
-  if (bytes.size() == 4) inet_ntop(AF_INET, bytes.data(), buf, sizeof buf);
-  if (bytes.size() == 16) inet_ntop(AF_INET6, bytes.data(), buf, sizeof buf);
-  return bytes.size() == 16 ? "[" + std::string(buf) + "]:" + std::to_string(port)
-                            : std::string(buf) + ":" + std::to_string(port);
+  auto address = base::SocketAddress::from_bytes(bytes, port);
+  return address ? address->to_string() : "?";
 }
 
 Response show_peer_conns(const Daemon& d, const Request& r) {

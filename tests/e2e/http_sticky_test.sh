@@ -168,6 +168,10 @@ check "show sticky lr: lists sess-1 with its server" eval \
   'grep -w "sess-1" "$T/sticky.txt" | grep -qw "${SESS[sess-1]}"'
 check "show sticky lr: lists all 6 sessions with their servers" eval \
   'for n in 1 2 3 4 5 6; do grep -w "sess-$n" "$T/sticky.txt" | grep -qw "${SESS[sess-$n]}" || exit 1; done'
+# A 4-byte value is the length of an IPv4 address: still shown as the cookie it is.
+get "$P_LR" /setcookie/JSESSIONID/abcd "$T/learn4" >/dev/null
+check "show sticky lr: a 4-byte session value shows as itself, not as 97.98.99.100" eval \
+  'ctl show sticky lr | grep -qw abcd'
 
 # the session's server goes down: the session is balanced elsewhere, not refused
 S2=${SESS[sess-2]}

@@ -44,4 +44,17 @@ BOOST_AUTO_TEST_CASE(ipv4_in_host_order) {
   BOOST_TEST(!v6->ipv4().has_value());
 }
 
+BOOST_AUTO_TEST_CASE(from_bytes_is_the_inverse_of_address_bytes) {
+  for (const char* text : {"10.0.0.7:51234", "[2001:db8::7]:443"}) {
+    auto a = SocketAddress::parse(text);
+    BOOST_REQUIRE(a.ok());
+    auto back = SocketAddress::from_bytes(a->address_bytes(), a->port());
+    BOOST_REQUIRE(back.has_value());
+    BOOST_TEST(back->to_string() == text);
+    BOOST_TEST((*back == *a));
+  }
+  BOOST_TEST(!SocketAddress::from_bytes("cookie-value", 0).has_value());
+  BOOST_TEST(!SocketAddress::from_bytes("", 0).has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
