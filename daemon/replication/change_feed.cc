@@ -48,6 +48,8 @@ void ChangeFeed::refresh(std::vector<Part<Table>>& parts, const std::map<std::st
     if constexpr (std::is_same_v<Table, tables::StickyTable>) {
       const conf::PoolConf* conf = sources_.config().find_pool(name);
       part.learned = conf != nullptr && conf->sticky == conf::StickyKind::Learn;
+    } else {
+      table->follow();  // a rate-limit table logs its changes only once followed
     }
     parts.push_back(std::move(part));
   }

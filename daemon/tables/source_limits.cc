@@ -19,7 +19,7 @@ struct SourceLimits::Node {
   base::MonoTime last_seen{};
   base::WallTime updated{};
   uint32_t origin = 0;
-  uint64_t seq = 0;
+  uint64_t seq = 0;            // 0: not in the change log (it is off, or the node is new)
   bool remote = false;         // last change came from apply_remote()
   ListLink<Node> order;        // in `idle` or `busy` of its shard: front = least recently seen
   ListLink<Node> log;          // change order: ascending seq
@@ -129,11 +129,34 @@ SourceEntry SourceLimits::copy_locked(const Node& n, base::MonoTime now) const {
 }
 
 void SourceLimits::publish_locked(Shard& s, Node& n) {
+  if (!logging_.load(std::memory_order_relaxed)) return;  // nobody follows: the request path stays as it was
   n.updated = clock_.wall_now();
   n.origin = options_.node_id;
   n.remote = false;
+  log_locked(s, n);
+}
+
+void SourceLimits::log_locked(Shard& s, Node& n) {
+  if (n.seq != 0) s.log.erase(&n);
   n.seq = ++seq_;
-  s.log.move_to_back(&n);
+  s.log.push_back(&n);
+}
+
+void SourceLimits::follow() {
+  if (logging_.exchange(true)) return;
+  // The sources seen so far join the log, so a reader's first full pass
+  // finds them; from now on every admit and close logs its source.
+  for (size_t i = 0; i < shard_count_; ++i) {
+    Shard& s = shards_[i];
+    std::lock_guard<std::mutex> lock(s.mu);
+    const base::WallTime now = clock_.wall_now();
+    for (auto& [key, n] : s.map) {
+      if (n.seq != 0) continue;  // logged since the flag was set
+      n.updated = now;
+      n.origin = options_.node_id;
+      log_locked(s, n);
+    }
+  }
 }
 
 ChangeBatch<SourceEntry> SourceLimits::changes_since(uint64_t after_seq, size_t limit, ChangeScope scope) const {
@@ -163,8 +186,7 @@ bool SourceLimits::apply_remote(const SourceEntry& entry) {
   n.updated = entry.updated;
   n.origin = entry.origin;
   n.remote = true;
-  n.seq = ++seq_;
-  s.log.move_to_back(&n);
+  log_locked(s, n);
   return true;
 }
 
@@ -192,7 +214,6 @@ SourceLimits::Node& SourceLimits::find_or_insert_locked(Shard& s, std::string_vi
   n.refilled = now;
   n.last_seen = now;
   s.idle.push_back(&n);
-  s.log.push_back(&n);  // seq 0 until its first change: found by no reader yet
   size_.fetch_add(1, std::memory_order_relaxed);
   return n;
 }
@@ -214,7 +235,7 @@ void SourceLimits::set_connections_locked(Shard& s, Node& n, uint32_t connection
 
 void SourceLimits::remove_locked(Shard& s, Node& n) {
   s.list_of(n).erase(&n);
-  s.log.erase(&n);
+  if (n.seq != 0) s.log.erase(&n);
   s.map.erase(s.map.find(std::string_view(*n.key)));
   size_.fetch_sub(1, std::memory_order_relaxed);
 }

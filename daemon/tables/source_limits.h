@@ -22,9 +22,11 @@
 //    key hash, each its own mutex and recency order), so the order is exact
 //    within a shard and approximate overall.
 //  - Replication (the sync channel): a change log as StickyTable's
-//    (change_log.h): every admit and close of a source makes its entry the
-//    table's latest change, stamped with the wall time and this node's
-//    origin id; changes_since() reads it. apply_remote() takes a peer's
+//    (change_log.h), off until follow() is called (the sync feed does, for
+//    the tables it reads): then every admit and close of a source makes its
+//    entry the table's latest change, stamped with the wall time and this
+//    node's origin id; changes_since() reads it. Off, the per-request path
+//    has no shared counter and no clock read. apply_remote() takes a peer's
 //    entry if it is newer (last writer wins) and sets the buckets to its
 //    tokens: a source that exhausted its tokens on one node is still
 //    limited on the other. Each node counts only its own open connections
@@ -105,6 +107,10 @@ class SourceLimits {
   uint64_t evicted_busy() const { return evicted_busy_.load(std::memory_order_relaxed); }
   size_t size() const { return size_.load(std::memory_order_relaxed); }
 
+  // Turns the change log on (idempotent); the sources already tracked are
+  // logged at once. Any thread.
+  void follow();
+
   // Up to `limit` entries changed after `after_seq` (in `scope`), ascending
   // seq, tokens as of now; resume with the returned cursor (change_log.h).
   ChangeBatch<SourceEntry> changes_since(uint64_t after_seq, size_t limit, ChangeScope scope) const;
@@ -129,6 +135,7 @@ class SourceLimits {
   void set_connections_locked(Shard& s, Node& n, uint32_t connections);
   void remove_locked(Shard& s, Node& n);
   void publish_locked(Shard& s, Node& n);
+  void log_locked(Shard& s, Node& n);
   SourceEntry copy_locked(const Node& n, base::MonoTime now) const;
 
   const base::Clock& clock_;
@@ -142,6 +149,7 @@ class SourceLimits {
   std::atomic<uint64_t> refused_requests_{0};
   std::atomic<uint64_t> evicted_busy_{0};
   std::atomic<uint64_t> seq_{0};  // last assigned; assigned under a shard lock
+  std::atomic<bool> logging_{false};
 };
 
 }  // namespace tandem::tables

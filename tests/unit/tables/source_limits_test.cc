@@ -222,6 +222,8 @@ BOOST_AUTO_TEST_CASE(an_exhausted_source_stays_limited_on_the_peer) {
   SourceLimits a(clock, o);
   o.node_id = 2;
   SourceLimits b(clock, o);
+  a.follow();
+  b.follow();
   BOOST_TEST(admitted_requests(a, ip(7), 20) == 10);
   auto changes = a.changes_since(0, 100, ChangeScope::Local);
   BOOST_REQUIRE(changes.entries.size() == 1u);  // 20 calls, one entry: coalesced
@@ -245,6 +247,7 @@ BOOST_AUTO_TEST_CASE(an_older_remote_entry_does_not_replace_a_newer_local_one) {
   SourceLimitsOptions o = limits(0, 0, 10);
   o.node_id = 1;
   SourceLimits a(clock, o);
+  a.follow();
   BOOST_TEST(a.admit_request(ip(1)));
   SourceEntry stale = *a.find(ip(1));
   stale.request_tokens = 0;
@@ -258,6 +261,28 @@ BOOST_AUTO_TEST_CASE(an_older_remote_entry_does_not_replace_a_newer_local_one) {
   tie.origin = 2;  // same stamp, greater origin: wins
   BOOST_TEST(a.apply_remote(tie));
   BOOST_TEST(!a.admit_request(ip(1)));
+}
+
+// The change log is off until followed: nothing is logged before, the
+// sources seen so far are logged when it starts, then every change.
+BOOST_AUTO_TEST_CASE(the_change_log_starts_when_followed) {
+  FakeClock clock;
+  SourceLimits t(clock, limits(0, 0, 10));
+  BOOST_TEST(t.admit_request(ip(1)));
+  BOOST_TEST(t.admit_request(ip(2)));
+  BOOST_TEST(t.last_seq() == 0u);
+  BOOST_TEST(t.changes_since(0, 100, ChangeScope::All).entries.empty());
+  t.follow();
+  BOOST_TEST(t.last_seq() == 2u);
+  auto first = t.changes_since(0, 100, ChangeScope::Local);
+  BOOST_TEST(first.entries.size() == 2u);
+  t.follow();  // again: nothing changes
+  BOOST_TEST(t.last_seq() == 2u);
+  BOOST_TEST(t.admit_request(ip(1)));
+  auto next = t.changes_since(first.cursor, 100, ChangeScope::Local);
+  BOOST_REQUIRE(next.entries.size() == 1u);
+  BOOST_TEST((next.entries[0].source == ip(1)));
+  BOOST_TEST(next.entries[0].request_tokens < 9.5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
