@@ -64,9 +64,10 @@
 # Helpers:
 #   lab_root_or_skip NAME   print "ok - NAME # SKIP ..." and end unless root
 #   lab_settled M B         M master with the VIP, B backup without it
-#   lab_block_backends NODE / lab_unblock_backends NODE
-#                           nftables inside NODE: its TCP to :8080 is dropped
-#                           (its health checks fail, the peer's do not)
+#   lab_block_tcp NODE PORT / lab_unblock_tcp NODE PORT
+#                           nftables inside NODE: TCP to and from PORT is
+#                           dropped (8080: its health checks fail, the peer's
+#                           do not; 7400: its sync link is cut)
 #   lab_traffic NAME DUR [ARGS...]  loadgen in `client`: new connections to
 #                           the VIP at 200/s, 250 ms timeout; $T/NAME.json
 #   lab_loadgen_line FILE   a one-line account of a loadgen summary
@@ -460,33 +461,48 @@ lab_start_pair() {
   fi
 }
 
-# lab_block_backends NODE / lab_unblock_backends NODE: NODE cannot reach the
-# backends (TCP to port 8080 dropped by nftables inside NODE): its health
-# checks fail while the other nodes' succeed.
-lab_block_backends() {
+# lab_block_tcp NODE PORT / lab_unblock_tcp NODE PORT: nftables inside NODE
+# drops every TCP segment to or from PORT, both ways (8080: NODE cannot
+# reach the backends, its health checks fail while the other nodes' succeed;
+# 7400: NODE's sync link is cut).
+lab_block_tcp() {
   lab_exec "$1" nft -f - <<EON
-table inet labbe {
+table inet labtcp$2 {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport $2 drop
+    tcp sport $2 drop
+  }
   chain output {
     type filter hook output priority 0; policy accept;
-    tcp dport 8080 drop
+    tcp dport $2 drop
+    tcp sport $2 drop
   }
 }
 EON
 }
-lab_unblock_backends() { lab_exec "$1" nft delete table inet labbe; }
+lab_unblock_tcp() { lab_exec "$1" nft delete table inet "labtcp$2"; }
 
 # --- sync helpers ------------------------------------------------------------
-# (tests/e2e/sync_test.sh; tandem only)
+# (tests/e2e/sync*_test.sh; tandem only)
+#   lab_sync_root_or_skip NAME   lab_root_or_skip, and skip with keepalived
 #   lb_sync NODE EXPR       a Python expression over NODE's `show sync --json`
 #   lb_sync_is NODE EXPR    succeeds iff that expression is true
 #   lb_sync_has NODE KEY=VALUE...  every scalar KEY of NODE's `show sync
 #                           --json` has VALUE (strings without quotes); no
 #                           Python, so cheap enough to poll
-#   lab_block_sync NODE / lab_unblock_sync NODE
-#                           nftables inside NODE: every TCP segment to or from
-#                           port 7400 (the sync port) is dropped, both ways
 #   lab_client_addrs FIRST LAST   adds 10.77.0.FIRST..LAST to the client's eth0
 #                           (inside the client's namespace only)
+
+# lab_sync_root_or_skip NAME: as lab_root_or_skip, and also "ok - NAME # SKIP"
+# when a node runs keepalived (it has no sync channel).
+lab_sync_root_or_skip() {
+  lab_root_or_skip "$1"
+  if lb_keepalived lb-a || lb_keepalived lb-b; then
+    echo "ok - $1 # SKIP keepalived has no sync channel"
+    exit 0
+  fi
+}
 
 lb_sync() { lb_ctl "$1" show sync --json | jget - "$2"; }
 lb_sync_is() { lb_ctl "$1" show sync --json | jcheck - "$2" >/dev/null; }
@@ -499,23 +515,6 @@ lb_sync_has() {
   done
 }
 
-lab_block_sync() {
-  lab_exec "$1" nft -f - <<EON
-table inet labsync {
-  chain input {
-    type filter hook input priority 0; policy accept;
-    tcp dport 7400 drop
-    tcp sport 7400 drop
-  }
-  chain output {
-    type filter hook output priority 0; policy accept;
-    tcp dport 7400 drop
-    tcp sport 7400 drop
-  }
-}
-EON
-}
-lab_unblock_sync() { lab_exec "$1" nft delete table inet labsync; }
 
 lab_client_addrs() {
   local i

@@ -15,11 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 
-lab_root_or_skip "sync"
-if lb_keepalived lb-a || lb_keepalived lb-b; then
-  echo "ok - sync # SKIP keepalived has no sync channel"
-  exit 0
-fi
+lab_sync_root_or_skip "sync"
 command -v nft >/dev/null || bail "nft (nftables) is installed"
 lab_up || bail "the lab comes up"
 lab_backends || bail "the backends start"
@@ -230,7 +226,7 @@ note "lb-a after its restart: $(lb_state lb-a), lb-b: $(lb_state lb-b)"
 # --- 6. the sync link is cut and restored -------------------------------------------
 snaps_b=$(lb_sync lb-b 'd["snapshots_received"]')
 t0=$(now_ms)
-lab_block_sync lb-b || bail "nft blocks the sync port in lb-b"
+lab_block_tcp lb-b 7400 || bail "nft blocks the sync port in lb-b"
 if wait_until 4 both_down; then
   ok "cut: both sides' sync state goes down (peer_timeout 1s)"
   note "sync down: lb-a $(diff_ms "$(log_ms lb-a 'channel synced -> down')" "$t0") ms, lb-b $(diff_ms "$(log_ms lb-b 'channel synced -> down')" "$t0") ms after the cut (daemon logs)"
@@ -241,7 +237,7 @@ check "cut: lb-a accepts server weight app/be1 7" lb_ctl lb-a server weight app/
 check "cut: lb-a shows be1 weight 7" weight_is lb-a be1 7
 check "cut: lb-b does not (yet)" eval '! weight_is lb-b be1 7'
 t0=$(now_ms)
-lab_unblock_sync lb-b || bail "nft unblocks the sync port in lb-b"
+lab_unblock_tcp lb-b 7400 || bail "nft unblocks the sync port in lb-b"
 if wait_until 10 both_settled; then
   ok "restored: both synced again, lag 0"
   note "resynced $(diff_ms "$(log_ms lb-b 'channel syncing -> synced')" "$t0") ms after the unblock (lb-b's log; the dialer's back-off)"

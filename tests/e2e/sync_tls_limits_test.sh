@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab.sh"
 
-lab_root_or_skip "sync tls and limits"
-if lb_keepalived lb-a || lb_keepalived lb-b; then
-  echo "ok - sync tls and limits # SKIP keepalived has no sync channel"
-  exit 0
-fi
+lab_sync_root_or_skip "sync tls and limits"
 command -v openssl >/dev/null || bail "openssl is installed"
 lab_up || bail "the lab comes up"
 lab_backends || bail "the backends start"

@@ -81,11 +81,11 @@ if ! lb_keepalived lb-a; then
   if lab_start_pair lb-a lb-b; then
     ok "track_pool: lb-a (200, its servers up) master, lb-b backup"
     check "track_pool: with its servers up lb-a's effective priority is 200 (got $(prio_a))" test "$(prio_a)" = 200
-    lab_block_backends lb-a || bail "nft cuts lb-a off the backends"
+    lab_block_tcp lb-a 8080 || bail "nft cuts lb-a off the backends"
     t0=$(now_ms)
     check "track_pool: lb-a's checks fail -> priority 50 -> lb-b (100) takes over" wait_until 5 lab_settled lb-b lb-a
     note "track_pool: lb-b master $(($(now_ms) - t0)) ms after the cut; lb-a's priority now $(prio_a)"
-    lab_unblock_backends lb-a
+    lab_unblock_tcp lb-a 8080
     if wait_until 5 lab_settled lb-a lb-b; then
       ready=$(lb_ready lb-a && echo yes || echo no)
       ok "track_pool: servers reachable again -> lb-a preempts back"
