@@ -286,8 +286,10 @@ lb_start lb-a || bail "lb-a starts with the wrong key"
 check "wrong key: lb-b counts failed handshakes ($hs_b before)" \
   wait_until 5 lb_sync_is lb-b "d['handshake_failures'] > $hs_b"
 check "wrong key: neither side is synced (both down)" wait_until 2 both_down
-sleep 0.5  # nothing changes: a few more attempts by lb-a with the wrong key
-check "wrong key: half a second later still both down" both_down
+hs_now=$(lb_sync lb-b 'd["handshake_failures"]')
+check "wrong key: lb-a keeps trying (another refused handshake)" \
+  wait_until 8 lb_sync_is lb-b "d['handshake_failures'] > $hs_now"
+check "wrong key: after it, still both down" both_down
 check "wrong key: lb-a got no state (sticky empty)" eval '[ "$(sticky_count lb-a)" = 0 ]'
 check "wrong key: lb-b's sticky table is unchanged" \
   eval 'sticky_json lb-b "$T/sticky-b4.json" && same_map "$T/sticky-b4.json" "$T/sticky-b3.json"'

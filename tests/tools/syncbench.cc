@@ -142,6 +142,9 @@ class Node {
     return !failed_.load();
   }
   bool synced() const { return synced_.load(); }
+  // Records sent so far and not yet acknowledged (as of the last 5 ms poll).
+  uint64_t sent() const { return sent_.load(); }
+  uint64_t lag() const { return lag_.load(); }
   std::thread& thread() { return thread_; }
   void stop() {
     if (!thread_.joinable()) return;
@@ -173,6 +176,9 @@ class Node {
     base::TimerWatcher poll(loop.get(), [](void* w, int) {
       auto* x = static_cast<Watch*>(w);
       x->node->synced_.store(x->service->channel().state() == sync::ChannelState::Synced);
+      const sync::ChannelStatus st = x->service->channel().status(base::SystemClock::instance().now());
+      x->node->sent_.store(st.counters.records_sent);
+      x->node->lag_.store(st.lag_records);
     }, &watch);
     poll.start(0.005, 0.005);
     if (base::Status st = service.start(); !st) {
@@ -200,6 +206,7 @@ class Node {
   std::thread thread_;
   std::atomic<base::AsyncWatcher*> async_{nullptr};
   std::atomic<bool> started_{false}, failed_{false}, synced_{false};
+  std::atomic<uint64_t> sent_{0}, lag_{0};
   sync::ChannelStatus status_;
   sync::LinkStats link_;
 };
@@ -413,7 +420,11 @@ int flood(const char* path, double rate, double duration) {
   const auto t0 = Clock::now();
   write_paced(*node.table(), node.servers(), rate, total, t0, nullptr, &g_stop);
   const double secs = since(t0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // let the last batch go out
+  // Every key stored went out and was acknowledged (each is new: one record each).
+  const uint64_t stored = node.table()->size();
+  const auto drained_by = Clock::now() + std::chrono::seconds(5);
+  while ((node.sent() < stored || node.lag() > 0) && Clock::now() < drained_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   node.stop();
   std::printf("flood: %.1f s, %zu keys stored (%.0f/s), %llu records sent, %llu frames sent\n", secs,
               node.table()->size(), double(node.table()->size()) / secs,
