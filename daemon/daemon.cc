@@ -10,7 +10,6 @@
 #include "base/sd_notify.h"
 #include "daemon/http/router.h"
 #include "daemon/runtime/pool_builder.h"
-#include "daemon/replication/fingerprints.h"
 #include "daemon/status_commands.h"
 #include "daemon/sync_status.h"
 #include "daemon/version.h"
@@ -355,8 +354,7 @@ std::vector<std::string> Daemon::reload() {
     TLOG_WARN("reload: [global] workers changed; it takes effect at the next restart");
   auto next = std::make_shared<const conf::Config>(std::move(*loaded.config));
   base::set_log_level(next->global.log_level);
-  const conf::SyncConf previous_sync = config_->sync;
-  const std::vector<sync::PoolFingerprint> previous_pools = replication::pool_fingerprints(*config_);
+  const std::shared_ptr<const conf::Config> previous = config_;
   config_ = next;
   listeners_.commit(std::move(listeners));
   registry_.reconcile(*config_);
@@ -365,7 +363,7 @@ std::vector<std::string> Daemon::reload() {
   frontend_resources_.reopen_logs();  // rotation: `mv` the file, then reload
   health_.reconcile(*config_, registry_, frontend_resources_.pools_tls());
   publish();
-  reconfigure_sync(previous_sync, previous_pools);
+  reconfigure_sync(*previous);
   ++reloads_;
   TLOG_NOTICE("reloaded %s: %zu frontends, %zu pools", config_->file.c_str(), config_->frontends.size(),
               config_->pools.size());

@@ -109,7 +109,7 @@ class Daemon {
   void finish_shutdown();
   base::Status start_vrrp();
   base::Status start_sync();
-  void reconfigure_sync(const conf::SyncConf& previous, const std::vector<sync::PoolFingerprint>& previous_pools);
+  void reconfigure_sync(const conf::Config& previous);
   void apply_peer_decision(const replication::AdminDecision& decision);
   std::vector<sync::InstanceRole> vrrp_roles() const;
   void on_vrrp_change(const vrrp::StateChange& change);

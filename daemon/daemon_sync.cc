@@ -72,16 +72,15 @@ base::Status Daemon::start_sync() {
   return {};
 }
 
-void Daemon::reconfigure_sync(const conf::SyncConf& previous,
-                              const std::vector<sync::PoolFingerprint>& previous_pools) {
-  if (!same_service(previous, config_->sync)) {
+void Daemon::reconfigure_sync(const conf::Config& previous) {
+  if (!same_service(previous.sync, config_->sync)) {
     if (sync_) sync_->stop();
     sync_.reset();
     if (base::Status s = start_sync(); !s) TLOG_ERROR("reload: %s; the sync channel is off", s.error().message.c_str());
     return;
   }
   // The peer compares fingerprints in HELLO only: a new connection tells it.
-  if (sync_ && replication::pool_fingerprints(*config_) != previous_pools)
+  if (sync_ && replication::config_digest(*config_) != replication::config_digest(previous))
     sync_->resync("the pools changed on reload");
 }
 

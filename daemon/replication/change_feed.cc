@@ -113,11 +113,11 @@ size_t ChangeFeed::pull(size_t limit, std::vector<sync::Record>* out) {
   return added;
 }
 
-sync::Record ChangeFeed::connection_record(const tables::ConnectionSnapshot& c, sync::Op op) const {
+sync::Record ChangeFeed::connection_record(const tables::ConnectionSnapshot& c, sync::Op op, uint64_t stamp_ms) const {
   sync::Record r;
   r.op = op;
   r.origin = sources_.origins->local();
-  r.stamp_ms = to_wall_ms(sources_.clock->wall_now());
+  r.stamp_ms = stamp_ms;
   sync::ConnectionRecord record;
   record.id = c.id;
   if (op == sync::Op::Upsert) {
@@ -138,10 +138,11 @@ size_t ChangeFeed::pull_connections(size_t limit, std::vector<sync::Record>* out
   tables::ConnectionTable* table = sources_.connections;
   if (table == nullptr) return 0;
   const base::MonoTime now = sources_.clock->now();
+  const uint64_t stamp_ms = to_wall_ms(sources_.clock->wall_now());  // one reading for the whole pull
   if (connections_pending_.empty() && (connections_whole_ || now >= connections_refresh_)) {
     // Changes after this number follow the set taken now.
     connections_cursor_ = table->last_seq();
-    for (const auto& c : table->snapshot(SIZE_MAX)) connections_pending_.push_back(connection_record(c, sync::Op::Upsert));
+    for (const auto& c : table->snapshot(SIZE_MAX)) connections_pending_.push_back(connection_record(c, sync::Op::Upsert, stamp_ms));
     std::reverse(connections_pending_.begin(), connections_pending_.end());  // sent from the back
     connections_whole_ = false;
     connections_refresh_ = now + kConnectionRefresh;
@@ -161,7 +162,7 @@ size_t ChangeFeed::pull_connections(size_t limit, std::vector<sync::Record>* out
   connections_cursor_ = changes.cursor;
   for (const tables::ConnectionChange& c : changes.changes) {
     const bool closed = c.kind == tables::ConnectionChangeKind::Removed;
-    out->push_back(connection_record(c.conn, closed ? sync::Op::Delete : sync::Op::Upsert));
+    out->push_back(connection_record(c.conn, closed ? sync::Op::Delete : sync::Op::Upsert, stamp_ms));
     ++added;
   }
   return added;

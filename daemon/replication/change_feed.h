@@ -62,7 +62,7 @@ class ChangeFeed final : public sync::ChangeFeed {
   size_t pull_admin(size_t limit, std::vector<sync::Record>* out);
   size_t pull_ticket_keys(std::vector<sync::Record>* out);
   size_t pull_connections(size_t limit, std::vector<sync::Record>* out);
-  sync::Record connection_record(const tables::ConnectionSnapshot& c, sync::Op op) const;
+  sync::Record connection_record(const tables::ConnectionSnapshot& c, sync::Op op, uint64_t stamp_ms) const;
   sync::Record stamped(uint32_t origin, base::WallTime updated) const;
 
   const ReplicaSources& sources_;
