@@ -266,8 +266,7 @@ void Link::on_established(LinkConnection& c) {
   up_ = std::move(owned);
   ++stats_.connects;
   stats_.peer_address = remote;
-  up_at_ = std::chrono::steady_clock::now();
-  stats_.up_since = up_at_;
+  stats_.up_since = std::chrono::steady_clock::now();
   TLOG_NOTICE("sync: link up with %s (%s)", remote.c_str(), dialer_ ? "dialed" : "accepted");
   if (events_.on_up) events_.on_up();
 }
@@ -313,7 +312,7 @@ void Link::went_down(const std::string& why) {
   TLOG_WARN("sync: link down: %s", why.c_str());
   // A connection that stayed up a while resets the back-off; one that
   // keeps failing at once reconnects slower and slower.
-  if (std::chrono::steady_clock::now() - up_at_ >= options_.retry_max) backoff_ = options_.retry_min;
+  if (std::chrono::steady_clock::now() - stats_.up_since >= options_.retry_max) backoff_ = options_.retry_min;
   deliver_deferred_down();
   if (events_.on_down && !stopped_) events_.on_down(why);
 }

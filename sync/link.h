@@ -135,7 +135,6 @@ class Link final : private LinkConnection::Owner {
   std::vector<ConnPtr> pending_;   // the acceptor's handshakes in progress
   std::vector<ConnPtr> retired_;   // closed, freed from the loop (a callback may be on their stack)
   std::optional<std::string> deferred_down_;  // on_down owed after reset()
-  base::MonoTime up_at_{};
   base::Millis backoff_;
   std::minstd_rand jitter_;
   LinkStats stats_;
