@@ -124,6 +124,12 @@ struct FrontendConf {
   // auto: splice bulk transfers unless client and server are both on
   // loopback (where splice(2) is not zero-copy and copying is faster).
   SpliceMode splice = SpliceMode::Auto;
+  // on: when one side ends its stream, the other side is told (shutdown
+  // SHUT_WR) and may go on sending; the connection ends when both have.
+  // off: the connection ends with the first side that ends (nginx's
+  // proxy_half_close off): a few system calls fewer per connection.
+  // mode = tcp, and the tunnels of mode = http (Upgrade).
+  bool half_close = true;
 
   // --- mode = http (docs/config.md, "HTTP frontends"); refused on tcp ---
   std::vector<RouteConf> routes;

@@ -122,6 +122,7 @@ constexpr KeyRule<FrontendConf> kFrontendKeys[] = {
     {"backlog", kSingle, set_count<F, &F::backlog, 1, 65535>},
     {"timeout_client", kSingle, set_duration<F, &F::timeout_client, kMs, 24 * kHour>},
     {"splice", kSingle, set_keyword<F, &F::splice, kSpliceModes>},
+    {"half_close", kSingle, set_bool<F, &F::half_close>},
     // mode = http (http_checks.cc refuses them on tcp frontends)
     {"route", kList, add_route},
     {"max_head_size", kSingle, set_size<F, &F::max_head_size, kKiB, kMiB>},

@@ -373,12 +373,20 @@ bool HttpSession::step_tunnel() {
     finish();
     return false;
   }
+  bool client_ended = up_.eof && !up_.pending();
+  bool server_ended = down_.eof && !down_.pending();
+  if (!fe_conf().half_close) {
+    // The first side that ends ends the tunnel, once nothing waits to go either way.
+    if (!(client_ended || server_ended) || up_.pending() || down_.pending()) return moved;
+    finish();
+    return false;
+  }
   // A side that ended is passed on as a half-close once its bytes are out.
-  if (up_.eof && !up_.pending() && !server_shut_) {
+  if (client_ended && !server_shut_) {
     server_conn_.shutdown_write();
     server_shut_ = true;
   }
-  if (down_.eof && !down_.pending() && !client_shut_) {
+  if (server_ended && !client_shut_) {
     client_.shutdown_write();
     client_shut_ = true;
   }

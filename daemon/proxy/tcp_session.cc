@@ -153,11 +153,16 @@ void TcpSession::relay(bool pump_up, bool pump_down) {
   runtime::TrafficSlot& srv = server_->traffic().slot(worker_.id());
   double now = ev_now(worker_.loop());
 
+  // half_close = off: no side is half-closed, since the first side that
+  // ends ends the connection (below).
+  bool half_close = frontend().conf->half_close;
   RelayHalf::Progress up, down;
   if (pump_up)
-    up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources(), downstream_.finished());
+    up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources(),
+                        !half_close || downstream_.finished());
   if (pump_down)
-    down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources(), upstream_.finished());
+    down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources(),
+                            !half_close || upstream_.finished());
   if (up.read || down.written) last_client_ = now;
   if (down.read || up.written) last_server_ = now;
   if (up.written) {
@@ -170,7 +175,10 @@ void TcpSession::relay(bool pump_up, bool pump_down) {
     runtime::bump(srv.bytes_out, down.written);
     if (entry_ != nullptr) entry_->add_bytes_to_client(down.written);
   }
-  if (up.error != 0 || down.error != 0 || (upstream_.finished() && downstream_.finished())) {
+  bool ended = half_close ? upstream_.finished() && downstream_.finished()
+                          : (upstream_.finished() && !downstream_.wants_write()) ||
+                                (downstream_.finished() && !upstream_.wants_write());
+  if (up.error != 0 || down.error != 0 || ended) {
     finish();
     return;
   }

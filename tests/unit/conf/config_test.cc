@@ -73,6 +73,7 @@ BOOST_AUTO_TEST_CASE(defaults_are_applied) {
   BOOST_TEST(f.backlog == 4096);
   BOOST_TEST((f.timeout_client == 30s));
   BOOST_TEST((f.splice == SpliceMode::Auto));
+  BOOST_TEST(f.half_close);
   BOOST_TEST(f.where.file == "t.ini");
   BOOST_TEST(f.where.line == 1);
   BOOST_REQUIRE(f.binds.size() == 1u);
@@ -112,6 +113,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_stored) {
       "oid_base = 1.3.6.1.4.1.99999", "shutdown_timeout = 0s", "log_level = debug",  // 1-8
       "[frontend:web]", "bind = *:80", "bind = [::1]:8443", "mode = http", "pool = app",
       "max_connections = 20k", "backlog = 128", "timeout_client = 1.5s", "splice = off",  // 9-17
+      "half_close = off",  // 18
       "[pool:app]", "balance = hash", "hash_key = cookie SID", "sticky = learn JSESSIONID", "sticky_ttl = 2h",
       "sticky_size = 2m", "health = http", "health_path = /health?full=1", "health_expect = 204",
       "health_host = app.example.com", "health_interval = 500ms", "health_timeout = 250ms", "health_rise = 5",
@@ -134,6 +136,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_stored) {
   BOOST_TEST(f.backlog == 128);
   BOOST_TEST((f.timeout_client == 1500ms));
   BOOST_TEST((f.splice == SpliceMode::Off));
+  BOOST_TEST(!f.half_close);
   const PoolConf& p = c.pools.at(0);
   BOOST_TEST((p.balance == Balance::Hash));
   BOOST_TEST(p.hash_key == "cookie SID");
@@ -159,7 +162,7 @@ BOOST_AUTO_TEST_CASE(every_key_is_stored) {
   BOOST_TEST(p.servers[1].backup);
   BOOST_TEST(p.servers[1].weight == 0);
   BOOST_TEST(p.servers[1].address_text == "[2001:db8::2]:8080");
-  BOOST_TEST(p.servers[1].where.line == 36);
+  BOOST_TEST(p.servers[1].where.line == 37);
 }
 
 BOOST_AUTO_TEST_CASE(sticky_cookie_defaults_to_tandemid) {
