@@ -111,7 +111,7 @@ bench: deps
 DEB_BUILD := g++ make pkg-config libev-dev libnl-3-dev libnl-route-3-dev libssl-dev \
              libinih-dev libboost-test-dev clang libclang-rt-14-dev
 DEB_TEST  := iproute2 procps curl python3 socat openssl keepalived nftables
-DEB_BENCH := haproxy nginx-light libnginx-mod-stream wrk
+DEB_BENCH := haproxy nginx-light libnginx-mod-stream wrk linux-perf
 DEB_PKGS  := $(DEB_BUILD) $(DEB_TEST) $(if $(BENCH),$(DEB_BENCH))
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

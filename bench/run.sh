@@ -23,6 +23,9 @@
 #   BUILD=build       where tandemd and tools/backend, tools/holdconn live
 #   PORT_BASE=18080   tandem's port; haproxy +1, nginx +2, the backend +10
 #   CC=cc             the C compiler for bench/no_resume.c (tls pass)
+#   SYSCALL_DURATION=3s  length of the extra wrk run (round 1 only) in which
+#                     perf counts the balancer's system calls per request;
+#                     SYSCALL_DURATION=0 leaves it out
 # Output: a table of medians and ratios on stdout and in
 # bench/results/latest.txt; every sample in bench/results/raw.tsv.
 set -u
@@ -33,7 +36,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 
 if [ -n "${QUICK:-}" ]; then
   ROUNDS=${ROUNDS:-1} DURATION=${DURATION:-2s} BULK_MB=${BULK_MB:-256} BULK_COUNT=${BULK_COUNT:-2}
-  IDLE_CONNS=${IDLE_CONNS:-200}
+  IDLE_CONNS=${IDLE_CONNS:-200} SYSCALL_DURATION=${SYSCALL_DURATION:-1s}
 fi
 MODES=${MODES:-${MODE:-tcp http tls}}
 ROUNDS=${ROUNDS:-5}
@@ -45,6 +48,7 @@ BULK_MB=${BULK_MB:-1024}
 BULK_COUNT=${BULK_COUNT:-3}
 IDLE_CONNS=${IDLE_CONNS:-1000}
 BACKEND_THREADS=${BACKEND_THREADS:-1}
+SYSCALL_DURATION=${SYSCALL_DURATION:-3s}
 # The same connection limit for every balancer (each proxied connection
 # takes two descriptors; the default ulimit -n here is 20000).
 MAXCONN=${MAXCONN:-4096}
@@ -328,6 +332,7 @@ wrk_row() {
     record "${row}_cpu_us_per_req" "$(awk -v t=$((ticks1 - ticks0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz / n * 1e6}')"
     [ -n "$secs" ] && record "${row}_lb_cores" "$(awk -v t=$((ticks1 - ticks0)) -v s="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz / s}')"
   fi
+  syscalls_row "$row" "$url" "$@"
   if [ -n "${WRK_PRELOAD:-}" ]; then
     if [ -s "$W/$row.tls" ]; then
       record "${row}_tls_full" "$(awk '$1 == "full" {print $2}' "$W/$row.tls")"
@@ -337,6 +342,34 @@ wrk_row() {
     fi
   fi
   return 0
+}
+
+# syscalls_row ROW URL [WRK_ARGS...]: in round 1, for a balancer, one more
+# wrk run of SYSCALL_DURATION while perf counts the system calls of all the
+# balancer's threads and processes (the raw_syscalls:sys_enter tracepoint);
+# records ROW_syscalls_per_req. A count that the machine's load does not
+# blur, as it blurs rates and CPU times. Not in the timed run: a counted
+# call costs a little more.
+syscalls_row() {
+  local row=$1 url=$2 out=$W/$1.sys.txt ppid n calls
+  shift 2
+  [ -n "$PERF" ] && [ -n "$PROXY_PID" ] && [ "$round" = 1 ] || return 0
+  local -a env=()
+  [ -n "${WRK_PRELOAD:-}" ] && env=(LD_PRELOAD="$WRK_PRELOAD")
+  "$PERF" stat -x, -e raw_syscalls:sys_enter -p "$(proc_tree "$PROXY_PID" | paste -sd, | tr -d ' ')" \
+    -o "$W/$row.perf" 2>"$W/$row.perf.err" &
+  ppid=$!
+  sleep 0.2  # perf attaches
+  env "${env[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"$SYSCALL_DURATION" "$@" "$url" >"$out" 2>&1
+  kill -INT $ppid 2>/dev/null
+  wait $ppid 2>/dev/null
+  n=$(wrk_requests "$out")
+  calls=$(awk -F, '/raw_syscalls:sys_enter/ {print $1}' "$W/$row.perf" 2>/dev/null)
+  if [ "${n:-0}" -gt 0 ] && [ -n "$calls" ] && [ "$calls" -gt 0 ] 2>/dev/null; then
+    record "${row}_syscalls_per_req" "$(awk -v c="$calls" -v n="$n" 'BEGIN {printf "%.2f", c / n}')"
+  else
+    log "$NAME: perf counted no system calls for $row: $(head -2 "$W/$row.perf.err" "$W/$row.perf" 2>/dev/null | tr '\n' ' ')"
+  fi
 }
 
 # mem_per_conn_row: RSS per idle connection, IDLE_CONNS keep-alive
@@ -501,6 +534,15 @@ start_backend() {
 
 for tool in wrk curl haproxy nginx; do command -v $tool >/dev/null || die "$tool is not installed (make deps BENCH=1)"; done
 [ -x "$BUILD/tools/backend" ] && [ -x "$BUILD/tools/holdconn" ] || die "build the tools first (make tools)"
+# perf (Debian's linux-perf) counts system calls where the kernel lets it.
+PERF=""
+if [ "$SYSCALL_DURATION" != 0 ] && [ "$SYSCALL_DURATION" != 0s ]; then
+  if command -v perf >/dev/null && perf stat -e raw_syscalls:sys_enter -- true >/dev/null 2>"$W/perf.check"; then
+    PERF=$(command -v perf)
+  else
+    log "perf cannot count system calls here; the system-call rows are left out: $(head -1 "$W/perf.check" 2>/dev/null)"
+  fi
+fi
 for mode in $MODES; do
   case $mode in
     tcp) [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || die "nginx's stream module is missing (libnginx-mod-stream)" ;;
