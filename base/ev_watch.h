@@ -70,6 +70,17 @@ class IoWatcher {
     w_.events = events;  // without EV__IOFDSET: the kernel knows this fd
     if (events != 0) ev_io_start(loop_, &w_);
   }
+  // libev's priority (EV_MINPRI..EV_MAXPRI, 0 by default): of the watchers
+  // ready in one loop iteration, those of a higher priority run first.
+  // Keeps the watcher running and its registration with the kernel.
+  void set_priority(int priority) {
+    if (ev_priority(&w_) == priority) return;
+    bool active = is_active();
+    stop();
+    ev_set_priority(&w_, priority);
+    if (active) ev_io_start(loop_, &w_);
+  }
+  int priority() const { return ev_priority(&w_); }
   // Unconditional: ev_io_stop also clears a pending event (see TimerWatcher::stop).
   void stop() { ev_io_stop(loop_, &w_); }
   bool is_active() const { return ev_is_active(&w_); }

@@ -87,6 +87,21 @@ class Worker {
   http_proxy::ServerConnPool& server_conns() { return *server_conns_; }
   // A new request id: 32 lower-case hex digits, unique per process run.
   void new_request_id(std::string* out);
+  // Heavy work (a TLS handshake's first flight, ~0.3 ms of CPU) is done at
+  // most kHeavyPerIteration times per loop iteration; past that, false: the
+  // caller leaves its event for the next iteration (its socket stays
+  // readable), so a burst of handshakes cannot stretch one iteration and
+  // delay every established connection's request and response.
+  bool take_heavy_slot() {
+    unsigned iteration = ev_iteration(loop_.get());
+    if (iteration != heavy_iteration_) {
+      heavy_iteration_ = iteration;
+      heavy_left_ = kHeavyPerIteration;
+    }
+    if (heavy_left_ == 0) return false;
+    --heavy_left_;
+    return true;
+  }
 
  private:
   struct Acceptor;
@@ -112,6 +127,9 @@ class Worker {
   ServerPicker picker_;
   std::unique_ptr<http_proxy::ServerConnPool> server_conns_;
   uint64_t request_id_state_[2] = {0, 0};
+  static constexpr int kHeavyPerIteration = 4;
+  unsigned heavy_iteration_ = 0;
+  int heavy_left_ = kHeavyPerIteration;
   base::TimerWatcher paused_timer_;  // re-checks frontends at max_connections
   bool stopping_ = false;
 };

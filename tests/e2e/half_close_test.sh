@@ -11,17 +11,9 @@
 # (N: the bytes it read) and closes. A connection that starts with an
 # Upgrade request first gets "101 Switching Protocols"; the bytes after its
 # head are the ones counted. Each answer is logged to $T/eofsrv.log.
-rm -f "$T/eofsrv.port"
-spawn eofsrv "$PY" -c '
-import os, socket, sys, threading
-port_file, log_file = sys.argv[1:3]
-ls = socket.socket()
-ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("127.0.0.1", 0))
-ls.listen(64)
-with open(port_file + ".tmp", "w") as f:
-    f.write("%d\n" % ls.getsockname()[1])
-os.rename(port_file + ".tmp", port_file)
+start_py_server eofsrv '
+import threading
+log_file = args[0]
 lock = threading.Lock()
 def serve(c):
     c.settimeout(10)
@@ -45,9 +37,8 @@ def serve(c):
 while True:
     c, _ = ls.accept()
     threading.Thread(target=serve, args=(c,), daemon=True).start()
-' "$T/eofsrv.port" "$T/eofsrv.log"
-wait_until 5 test -s "$T/eofsrv.port" || bail "the end-of-stream server starts" "$(cat "$T/eofsrv.err")"
-SRV=$(cat "$T/eofsrv.port")
+' "$T/eofsrv.log" || bail "the end-of-stream server starts"
+SRV=${BE_PORT[eofsrv]}
 
 P_ON=$(free_port) P_OFF=$(free_port) P_HTTP_ON=$(free_port) P_HTTP_OFF=$(free_port)
 {

@@ -343,17 +343,16 @@ hget() {
     END { print v }'
 }
 
-# start_stub NAME MODE: a fake server on 127.0.0.1 (port in BE_PORT[NAME])
-# that, for each connection in turn, reads the request head (up to 2 s),
-# appends a line to $T/NAME.count, then: MODE close: closes without
-# answering; MODE bad: answers a malformed response and closes; MODE
-# silent: keeps the connection open and never answers.
-start_stub() {
-  local name=$1 mode=$2
-  rm -f "$T/$name.port" "$T/$name.count"
+# start_py_server NAME CODE [ARG...]: runs the Python CODE as a server on
+# 127.0.0.1 (port in BE_PORT[NAME]) once it listens. CODE finds the listening
+# socket in `ls` and its own arguments in `args`.
+start_py_server() {
+  local name=$1 code=$2
+  shift 2
+  rm -f "$T/$name.port"
   spawn "$name" "$PY" -c '
 import os, socket, sys
-mode, port_file, count_file = sys.argv[1:4]
+port_file, args = sys.argv[1], sys.argv[2:]
 ls = socket.socket()
 ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 ls.bind(("127.0.0.1", 0))
@@ -361,6 +360,24 @@ ls.listen(64)
 with open(port_file + ".tmp", "w") as f:
     f.write("%d\n" % ls.getsockname()[1])
 os.rename(port_file + ".tmp", port_file)
+'"$code" "$T/$name.port" "$@"
+  if ! wait_until 5 test -s "$T/$name.port"; then
+    echo "# server $name did not start: $(cat "$T/$name.err")" >&2
+    return 1
+  fi
+  BE_PORT[$name]=$(cat "$T/$name.port")
+}
+
+# start_stub NAME MODE: a fake server on 127.0.0.1 (port in BE_PORT[NAME])
+# that, for each connection in turn, reads the request head (up to 2 s),
+# appends a line to $T/NAME.count, then: MODE close: closes without
+# answering; MODE bad: answers a malformed response and closes; MODE
+# silent: keeps the connection open and never answers.
+start_stub() {
+  local name=$1 mode=$2
+  rm -f "$T/$name.count"
+  start_py_server "$name" '
+mode, count_file = args
 held = []
 while True:
     c, _ = ls.accept()
@@ -385,12 +402,7 @@ while True:
         held.append(c)
     else:
         c.close()
-' "$mode" "$T/$name.port" "$T/$name.count"
-  if ! wait_until 5 test -s "$T/$name.port"; then
-    echo "# stub $name did not start: $(cat "$T/$name.err")" >&2
-    return 1
-  fi
-  BE_PORT[$name]=$(cat "$T/$name.port")
+' "$mode" "$T/$name.count"
 }
 
 # stub_count NAME: connections stub NAME has served so far.

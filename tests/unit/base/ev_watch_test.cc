@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <string>
 
 using namespace tandem::base;
 
@@ -74,9 +75,43 @@ void check_hand_over(int first_events, int second_events, int expected) {
   ev_loop_destroy(loop);
 }
 
+// Records the order in which watchers' callbacks ran.
+struct Order {
+  std::string ran;
+};
+void ran_high(void* order, int) { static_cast<Order*>(order)->ran += "high "; }
+void ran_low(void* order, int) { static_cast<Order*>(order)->ran += "low "; }
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(ev_watch)
+
+// Two sockets ready in the same iteration: the lower-priority watcher's
+// callback runs last, although libev would run it first otherwise (it
+// invokes the watchers of one priority in the reverse of the order the
+// kernel reported them: `low` became readable last).
+BOOST_AUTO_TEST_CASE(a_lower_priority_watcher_runs_after_the_others_of_its_iteration) {
+  EvLoop loop(ev_loop_new(EVBACKEND_EPOLL));
+  SocketPair high_fds, low_fds;
+  Order order;
+  IoWatcher high(loop.get(), &ran_high, &order);
+  IoWatcher low(loop.get(), &ran_low, &order);
+  high.set(high_fds.fd[0], EV_READ);
+  low.set(low_fds.fd[0], EV_READ);
+  low.set_priority(-1);  // while active: it stays active
+  BOOST_TEST(low.is_active());
+  BOOST_TEST(low.priority() == -1);
+  BOOST_REQUIRE(::write(high_fds.fd[1], "x", 1) == 1);
+  BOOST_REQUIRE(::write(low_fds.fd[1], "x", 1) == 1);
+  ev_run(loop.get(), EVRUN_NOWAIT);
+  BOOST_TEST(order.ran == "high low ");
+
+  // Back at priority 0 the two are equals again: libev's own order.
+  low.set_priority(0);
+  order.ran.clear();
+  ev_run(loop.get(), EVRUN_NOWAIT);
+  BOOST_TEST(order.ran == "low high ");
+}
 
 BOOST_AUTO_TEST_CASE(a_handed_over_fd_reports_the_same_events_to_its_new_watcher) {
   check_hand_over(EV_READ, EV_READ, EV_READ);
