@@ -332,7 +332,6 @@ wrk_row() {
     record "${row}_cpu_us_per_req" "$(awk -v t=$((ticks1 - ticks0)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.3f", t / hz / n * 1e6}')"
     [ -n "$secs" ] && record "${row}_lb_cores" "$(awk -v t=$((ticks1 - ticks0)) -v s="$secs" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", t / hz / s}')"
   fi
-  syscalls_row "$row" "$url" "$@"
   if [ -n "${WRK_PRELOAD:-}" ]; then
     if [ -s "$W/$row.tls" ]; then
       record "${row}_tls_full" "$(awk '$1 == "full" {print $2}' "$W/$row.tls")"
@@ -341,6 +340,7 @@ wrk_row() {
       log "$NAME: wrk left no handshake counts (was the shim loaded?)"
     fi
   fi
+  syscalls_row "$row" "$url" "$@"
   return 0
 }
 
@@ -349,20 +349,16 @@ wrk_row() {
 # balancer's threads and processes (the raw_syscalls:sys_enter tracepoint);
 # records ROW_syscalls_per_req. A count that the machine's load does not
 # blur, as it blurs rates and CPU times. Not in the timed run: a counted
-# call costs a little more.
+# call costs a little more. Called by wrk_row, last: wrk runs with wrk_row's
+# `env` (the tls pass's shim). perf attaches to the balancer before it
+# starts wrk and counts until wrk exits.
 syscalls_row() {
-  local row=$1 url=$2 out=$W/$1.sys.txt ppid n calls
+  local row=$1 url=$2 out=$W/$1.sys.txt n calls
   shift 2
   [ -n "$PERF" ] && [ -n "$PROXY_PID" ] && [ "$round" = 1 ] || return 0
-  local -a env=()
-  [ -n "${WRK_PRELOAD:-}" ] && env=(LD_PRELOAD="$WRK_PRELOAD")
   "$PERF" stat -x, -e raw_syscalls:sys_enter -p "$(proc_tree "$PROXY_PID" | paste -sd, | tr -d ' ')" \
-    -o "$W/$row.perf" 2>"$W/$row.perf.err" &
-  ppid=$!
-  sleep 0.2  # perf attaches
-  env "${env[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"$SYSCALL_DURATION" "$@" "$url" >"$out" 2>&1
-  kill -INT $ppid 2>/dev/null
-  wait $ppid 2>/dev/null
+    -o "$W/$row.perf" -- env "${env[@]}" wrk -t"$WRK_T" -c"$CONNS" -d"$SYSCALL_DURATION" "$@" "$url" \
+    >"$out" 2>"$W/$row.perf.err"
   n=$(wrk_requests "$out")
   calls=$(awk -F, '/raw_syscalls:sys_enter/ {print $1}' "$W/$row.perf" 2>/dev/null)
   if [ "${n:-0}" -gt 0 ] && [ -n "$calls" ] && [ "$calls" -gt 0 ] 2>/dev/null; then

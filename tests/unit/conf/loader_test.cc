@@ -112,6 +112,8 @@ BOOST_AUTO_TEST_CASE(bad_values_name_what_is_expected) {
   expect_one(errors_of(pool_with({"sticky_size = 1g"})), "t.ini:6: [pool:app] sticky_size: ", "bad number '1g'");
   expect_one(errors_of(frontend_with({"mode = udp"})), "t.ini:4: [frontend:web] mode: ", "expected tcp|http");
   expect_one(errors_of(frontend_with({"backlog = 10k"})), "t.ini:4: [frontend:web] backlog: ", "no k/m suffix");
+  expect_one(errors_of(frontend_with({"half_close = sometimes"})), "t.ini:4: [frontend:web] half_close: ",
+             "unknown value 'sometimes'; expected yes|no|true|false|on|off|1|0");
   expect_one(errors_of(frontend_with({"max_connections = 0"})), "t.ini:4: [frontend:web] max_connections: ",
              "out of range");
   expect_one(errors_of(pool_with({"[global]", "workers = 0"})), "t.ini:7: [global] workers: ",
