@@ -142,6 +142,33 @@ class TimerWatcher {
   ev_timer w_;
 };
 
+// Runs just before the loop waits for events: after every callback of a
+// loop iteration, before libev hands its watcher changes to the kernel.
+class PrepareWatcher {
+ public:
+  PrepareWatcher(struct ev_loop* loop, WatcherCallback cb, void* owner) : loop_(loop), cb_(cb), owner_(owner) {
+    ev_prepare_init(&w_, &PrepareWatcher::thunk);
+    w_.data = this;
+  }
+  ~PrepareWatcher() { stop(); }
+  PrepareWatcher(const PrepareWatcher&) = delete;
+  PrepareWatcher& operator=(const PrepareWatcher&) = delete;
+
+  void start() { ev_prepare_start(loop_, &w_); }
+  void stop() { ev_prepare_stop(loop_, &w_); }
+  bool is_active() const { return ev_is_active(&w_); }
+
+ private:
+  static void thunk(struct ev_loop*, ev_prepare* w, int revents) {
+    auto* self = static_cast<PrepareWatcher*>(w->data);
+    self->cb_(self->owner_, revents);
+  }
+  struct ev_loop* loop_;
+  WatcherCallback cb_;
+  void* owner_;
+  ev_prepare w_;
+};
+
 // Wakes a loop from another thread. Started on construction.
 class AsyncWatcher {
  public:

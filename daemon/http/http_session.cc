@@ -91,6 +91,7 @@ HttpSession::HttpSession(proxy::Worker& worker, base::UniqueFd client, const bas
 }
 
 HttpSession::~HttpSession() {
+  worker_.cancel_flush(this);
   client_io_.stop();
   server_io_.stop();
   timer_.stop();
@@ -125,7 +126,7 @@ void HttpSession::close_when_idle() {
 }
 
 void HttpSession::on_client_io(int revents) {
-  if (client_io_.priority() != 0 && !worker_.take_heavy_slot()) return;  // see Worker::take_heavy_slot
+  if (client_io_.priority() != 0 && !worker_.take_heavy_slot(*this)) return;  // see Worker::take_heavy_slot
   if (phase_ == Phase::Closing && (revents & EV_READ)) {
     // Lingering: drop what the client still sends (TLS records too), until it closes.
     char sink[4096];
@@ -193,6 +194,12 @@ bool HttpSession::read_from(proxy::Stream& from, Flow& flow, size_t limit) {
 // Writes flow.out then the checked body bytes. Returns whether anything was
 // written; *failed on a connection error.
 bool HttpSession::write_to(proxy::Stream& to, Flow& flow, bool* failed) {
+  if (!flushing_) {
+    // Sent at the end of the loop iteration (flush()), after every ready
+    // event of it has been read (docs/design-notes.md).
+    if (flow.pending()) worker_.defer_flush(this);
+    return false;
+  }
   bool wrote = false;
   while (flow.pending()) {
     iovec iov[2];
@@ -281,8 +288,16 @@ void HttpSession::settle() {
     worker_.session_finished(this);  // destroys *this
     return;
   }
+  if (flush_queued) return;  // flush() settles, once the writes are out
   update_watchers();
   arm_timer();
+}
+
+void HttpSession::flush() {
+  flushing_ = true;
+  step();
+  flushing_ = false;
+  settle();
 }
 
 void HttpSession::note_handshake() {

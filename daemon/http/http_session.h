@@ -56,6 +56,7 @@ class HttpSession final : public proxy::Session {
   void abort() override;
   void close_when_idle() override;
   uint32_t frontend_index() const override { return frontend_; }
+  void flush() override;
 
  private:
   struct Flow {
@@ -180,6 +181,7 @@ class HttpSession final : public proxy::Session {
   int sticky_server_ = -1;      // the server the request's cookie names
   int cookie_server_ = -1;      // sticky = cookie: the server Tandem's cookie named
   bool finished_ = false;
+  bool flushing_ = false;  // in flush(): writes go out now, not at the end of the iteration
 
   // For the access log, per exchange.
   bool exchange_open_ = false;  // begun and not yet logged

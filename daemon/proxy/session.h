@@ -33,6 +33,12 @@ class Session {
   // The frontend (index in the session's snapshot) it serves.
   virtual uint32_t frontend_index() const = 0;
 
+  // Writes what the session's callbacks of this loop iteration produced
+  // (Worker::defer_flush). May destroy the session, like start().
+  virtual void flush() {}
+  // Queued for flush() (Worker::defer_flush sets it, the flush clears it).
+  bool flush_queued = false;
+
   // The worker's handle to this session in its list.
   std::list<std::unique_ptr<Session>>::iterator self;
 };

@@ -56,7 +56,8 @@ Worker::Worker(unsigned id, tables::ConnectionTable& connections, ReportSink rep
       tasks_(loop_.get(), [](base::Task&& t) { t(); }),
       picker_(0x7a4d3e00ULL + id),
       server_conns_(std::make_unique<http_proxy::ServerConnPool>(loop_.get())),
-      paused_timer_(loop_.get(), &base::member_callback<Worker, &Worker::on_paused_timer>, this) {}
+      paused_timer_(loop_.get(), &base::member_callback<Worker, &Worker::on_paused_timer>, this),
+      flush_watcher_(loop_.get(), &base::member_callback<Worker, &Worker::on_flush>, this) {}
 
 Worker::~Worker() {
   stop();
@@ -89,6 +90,8 @@ void Worker::stop() {
     stopping_ = true;
     paused_timer_.stop();
     sessions_.clear();  // closes every connection
+    flush_queue_.clear();
+    flush_watcher_.stop();
     server_conns_->clear();
     session_count_.store(0, std::memory_order_relaxed);
     acceptors_.clear();
@@ -235,6 +238,25 @@ void Worker::session_finished(Session* session) {
 }
 
 void Worker::on_paused_timer(int) { resume_paused(); }
+
+void Worker::flush_deferred() {
+  // Index-based: a flush may queue (or cancel) sessions; those queued now
+  // are flushed in this same pass.
+  for (size_t i = 0; i < flush_queue_.size(); ++i) {
+    Session* s = flush_queue_[i];
+    if (s == nullptr) continue;  // cancelled
+    s->flush_queued = false;
+    s->flush();  // may destroy s
+  }
+  flush_queue_.clear();
+  flush_watcher_.stop();
+}
+
+void Worker::cancel_flush(Session* session) {
+  if (!session->flush_queued) return;
+  session->flush_queued = false;
+  std::replace(flush_queue_.begin(), flush_queue_.end(), session, static_cast<Session*>(nullptr));
+}
 
 void Worker::resume_paused() {
   bool still_paused = false;

@@ -20,6 +20,7 @@
 #include "base/event_queue.h"
 #include "daemon/proxy/relay_half.h"
 #include "daemon/proxy/server_picker.h"
+#include "daemon/proxy/session.h"
 #include "daemon/runtime/runtime_snapshot.h"
 
 namespace tandem::http_proxy {
@@ -32,7 +33,6 @@ class ConnectionTable;
 
 namespace tandem::proxy {
 
-class Session;
 class ListenSocket;
 
 // A listening socket a worker accepts from, and the frontend it serves.
@@ -87,12 +87,25 @@ class Worker {
   http_proxy::ServerConnPool& server_conns() { return *server_conns_; }
   // A new request id: 32 lower-case hex digits, unique per process run.
   void new_request_id(std::string* out);
+  // Writes wait for the end of the loop iteration: a session whose callback
+  // produced bytes to send queues itself here, and its flush() runs once
+  // every ready event of the iteration has been read
+  // (docs/design-notes.md, "A worker's loop iteration").
+  void defer_flush(Session* session) {
+    if (session->flush_queued) return;
+    session->flush_queued = true;
+    flush_queue_.push_back(session);
+    if (!flush_watcher_.is_active()) flush_watcher_.start();
+  }
+  // A queued session is going away before its flush.
+  void cancel_flush(Session* session);
   // Heavy work (a TLS handshake's first flight, ~0.3 ms of CPU) is done at
   // most kHeavyPerIteration times per loop iteration; past that, false: the
   // caller leaves its event for the next iteration (its socket stays
   // readable), so a burst of handshakes cannot stretch one iteration and
-  // delay every established connection's request and response.
-  bool take_heavy_slot() {
+  // delay every established connection's request and response. The
+  // iteration's deferred writes go out before its first heavy work.
+  bool take_heavy_slot(const Session& caller) {
     unsigned iteration = ev_iteration(loop_.get());
     if (iteration != heavy_iteration_) {
       heavy_iteration_ = iteration;
@@ -100,6 +113,7 @@ class Worker {
     }
     if (heavy_left_ == 0) return false;
     --heavy_left_;
+    if (!caller.flush_queued) flush_deferred();  // (a queued caller would be flushed, and maybe destroyed, under itself)
     return true;
   }
 
@@ -111,6 +125,8 @@ class Worker {
   void accept_from(Acceptor& acceptor);
   bool frontend_full(uint32_t frontend) const;
   void on_paused_timer(int revents);
+  void on_flush(int) { flush_deferred(); }
+  void flush_deferred();
   void resume_paused();
 
   const unsigned id_;
@@ -131,6 +147,8 @@ class Worker {
   unsigned heavy_iteration_ = 0;
   int heavy_left_ = kHeavyPerIteration;
   base::TimerWatcher paused_timer_;  // re-checks frontends at max_connections
+  std::vector<Session*> flush_queue_;   // defer_flush, in the order of queueing
+  base::PrepareWatcher flush_watcher_;  // active while flush_queue_ is not empty
   bool stopping_ = false;
 };
 

@@ -80,6 +80,30 @@ struct Order {
   std::string ran;
 };
 void ran_high(void* order, int) { static_cast<Order*>(order)->ran += "high "; }
+
+// An I/O callback that reads its byte and asks for a flush before the loop
+// waits again (as a worker's sessions do with their writes).
+struct Flusher {
+  explicit Flusher(struct ev_loop* loop)
+      : a(loop, &member_callback<Flusher, &Flusher::on_a>, this),
+        b(loop, &member_callback<Flusher, &Flusher::on_b>, this),
+        prepare(loop, &member_callback<Flusher, &Flusher::on_prepare>, this) {}
+  void on_io(IoWatcher& w) {
+    char c;
+    if (::read(w.fd(), &c, 1) == 1) ran += "io ";
+    if (!prepare.is_active()) prepare.start();
+  }
+  void on_a(int) { on_io(a); }
+  void on_b(int) { on_io(b); }
+  void on_prepare(int) {
+    ran += "flush ";
+    prepare.stop();
+  }
+  IoWatcher a;
+  IoWatcher b;
+  PrepareWatcher prepare;
+  std::string ran;
+};
 void ran_low(void* order, int) { static_cast<Order*>(order)->ran += "low "; }
 
 }  // namespace
@@ -111,6 +135,27 @@ BOOST_AUTO_TEST_CASE(a_lower_priority_watcher_runs_after_the_others_of_its_itera
   order.ran.clear();
   ev_run(loop.get(), EVRUN_NOWAIT);
   BOOST_TEST(order.ran == "low high ");
+}
+
+// A prepare watcher started by the callbacks of one iteration runs once,
+// after all of them and before the callbacks of the next poll.
+BOOST_AUTO_TEST_CASE(a_prepare_watcher_runs_after_every_callback_of_its_iteration) {
+  EvLoop loop(ev_loop_new(EVBACKEND_EPOLL));
+  SocketPair a_fds, b_fds;
+  Flusher f(loop.get());
+  f.a.set(a_fds.fd[0], EV_READ);
+  f.b.set(b_fds.fd[0], EV_READ);
+  BOOST_REQUIRE(::write(a_fds.fd[1], "x", 1) == 1);
+  BOOST_REQUIRE(::write(b_fds.fd[1], "x", 1) == 1);
+  ev_run(loop.get(), EVRUN_NOWAIT);
+  BOOST_TEST(f.ran == "io io ");
+  BOOST_TEST(f.prepare.is_active());
+  BOOST_REQUIRE(::write(a_fds.fd[1], "x", 1) == 1);
+  ev_run(loop.get(), EVRUN_NOWAIT);
+  BOOST_TEST(f.ran == "io io flush io ");
+  ev_run(loop.get(), EVRUN_NOWAIT);
+  BOOST_TEST(f.ran == "io io flush io flush ");
+  BOOST_TEST(!f.prepare.is_active());
 }
 
 BOOST_AUTO_TEST_CASE(a_handed_over_fd_reports_the_same_events_to_its_new_watcher) {
