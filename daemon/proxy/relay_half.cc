@@ -11,6 +11,7 @@ namespace {
 
 constexpr size_t kPipeChunk = 64 * 1024;     // a default pipe's capacity
 constexpr size_t kBackToCopy = 4 * 1024;     // a splice read below this returns to copying
+constexpr size_t kDeferBelow = 4 * 1024;     // messages this small may wait for the iteration's end
 constexpr int kMaxRounds = 16;               // bounded work per call per direction
 constexpr unsigned kSpliceFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK;
 
@@ -19,7 +20,39 @@ bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 }  // namespace
 
+void RelayHalf::keep_in_backlog(const char* data, size_t len) {
+  backlog_.reset(new char[RelayResources::kScratchSize]);
+  backlog_off_ = 0;
+  backlog_len_ = len;
+  memcpy(backlog_.get(), data, len);
+}
+
 bool RelayHalf::flush(int dst, Progress& p) {
+  if (deferred_len_ > 0) {
+    const char* data = deferred_;
+    size_t len = deferred_len_;
+    deferred_ = nullptr;
+    deferred_len_ = 0;
+    size_t sent = 0;
+    while (sent < len) {
+      ssize_t n = send(dst, data + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) {
+        sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && retryable(errno)) continue;
+      if (n < 0 && !would_block(errno)) {
+        p.error = errno;
+        return false;
+      }
+      break;
+    }
+    p.written += sent;
+    if (sent < len) {
+      keep_in_backlog(data + sent, len - sent);  // the deferred area is emptied after this flush
+      return false;
+    }
+  }
   while (backlog_len_ > 0) {
     ssize_t n = send(dst, backlog_.get() + backlog_off_, backlog_len_, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
@@ -67,10 +100,17 @@ size_t RelayHalf::count_read(ssize_t n, Progress& p, bool* retry) {
 // recv into the scratch buffer, send straight on; whatever dst does not take
 // goes to the backlog. Returns false to stop pumping (would block or error);
 // *done means "probably drained: go back to the loop".
-bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done) {
+bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done, bool defer) {
   bool retry = false;
   size_t got = count_read(recv(src, r.scratch.get(), RelayResources::kScratchSize, MSG_DONTWAIT), p, &retry);
   if (got == 0) return retry;
+  if (defer && got < kDeferBelow && RelayResources::kDeferredSize - r.deferred_used >= got) {
+    deferred_ = r.deferred.get() + r.deferred_used;
+    deferred_len_ = got;
+    memcpy(r.deferred.get() + r.deferred_used, r.scratch.get(), got);
+    r.deferred_used += got;
+    return false;  // nothing more is read before it is delivered
+  }
   if (got == RelayResources::kScratchSize && splice_allowed_) splicing_ = true;  // a bulk transfer: stop copying it
   size_t sent = 0;
   while (sent < got) {
@@ -88,10 +128,7 @@ bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, b
   }
   p.written += sent;
   if (sent < got) {
-    backlog_.reset(new char[RelayResources::kScratchSize]);
-    backlog_off_ = 0;
-    backlog_len_ = got - sent;
-    memcpy(backlog_.get(), r.scratch.get() + sent, backlog_len_);
+    keep_in_backlog(r.scratch.get() + sent, got - sent);
     return false;  // wait until dst is writable
   }
   // A short read almost always means the socket is drained: go back to the
@@ -119,22 +156,32 @@ bool RelayHalf::read_by_splice(int src, int dst, RelayResources& r, Progress& p,
   return true;
 }
 
-RelayHalf::Progress RelayHalf::pump(int src, int dst, RelayResources& resources, bool dst_closing) {
+RelayHalf::Progress RelayHalf::pump(int src, int dst, RelayResources& resources, bool dst_closing, bool defer) {
   Progress p;
   for (int round = 0; round < kMaxRounds; ++round) {
     if (has_pending() && !flush(dst, p)) break;
     if (src_eof_) break;
     bool done = false;
     bool go_on = splicing_ ? read_by_splice(src, dst, resources, p, &done)
-                           : read_by_copy(src, dst, resources, p, &done);
+                           : read_by_copy(src, dst, resources, p, &done, defer);
     if (!go_on || done) break;
   }
-  if (p.error != 0) return p;
+  if (p.error == 0) shut_when_done(dst, dst_closing);
+  return p;
+}
+
+RelayHalf::Progress RelayHalf::deliver(int dst, bool dst_closing) {
+  Progress p;
+  if (has_pending()) flush(dst, p);
+  if (p.error == 0) shut_when_done(dst, dst_closing);
+  return p;
+}
+
+void RelayHalf::shut_when_done(int dst, bool dst_closing) {
   if (src_eof_ && !has_pending() && !dst_shut_) {
     if (!dst_closing) ::shutdown(dst, SHUT_WR);  // ENOTCONN when the peer already left: the other half will see it
     dst_shut_ = true;
   }
-  return p;
 }
 
 void RelayHalf::release(PipePool& pipes) {

@@ -6,9 +6,10 @@
 // while something is — backpressure comes for free.
 //
 // Two ways to move bytes, chosen per direction as traffic goes:
-//  - copy: recv() into the worker's scratch buffer and send() straight on.
-//    For small messages (requests, most responses) this is the cheapest
-//    path, and an idle connection owns no buffer at all.
+//  - copy: recv() into the worker's scratch buffer and send() straight on
+//    (or, for a small message, at the end of the loop iteration: pump()'s
+//    `defer`). For small messages (requests, most responses) this is the
+//    cheapest path, and an idle connection owns no buffer at all.
 //  - splice: socket -> pipe -> socket with splice(2), so bulk payload never
 //    enters user space. A direction switches to it when a read fills the
 //    whole scratch buffer, and back to copying when reads turn small again.
@@ -25,12 +26,18 @@
 
 namespace tandem::proxy {
 
-// What a worker lends to every relay half it runs: pipes for splicing and one
-// scratch buffer for copying (used only within a pump() call).
+// What a worker lends to every relay half it runs: pipes for splicing, one
+// scratch buffer for copying (used only within a pump() call), and the
+// deferred area: small messages read in one loop iteration wait there for
+// the iteration's end, when their halves deliver them (the worker empties it
+// after every flush of its sessions).
 struct RelayResources {
   static constexpr size_t kScratchSize = 64 * 1024;
+  static constexpr size_t kDeferredSize = 128 * 1024;
   PipePool pipes;
   std::unique_ptr<char[]> scratch{new char[kScratchSize]};
+  std::unique_ptr<char[]> deferred{new char[kDeferredSize]};
+  size_t deferred_used = 0;
 };
 
 class RelayHalf {
@@ -47,7 +54,17 @@ class RelayHalf {
   // (shutdown SHUT_WR) once — unless `dst_closing`: the owner is about to
   // close it anyway (the other direction is finished), and close() sends
   // the same FIN without a syscall of its own.
-  Progress pump(int src, int dst, RelayResources& resources, bool dst_closing = false);
+  //
+  // With `defer`, a small message (under 4 KiB) read by copy is not sent but
+  // kept in resources.deferred, and the pump stops: the owner delivers it
+  // with deliver() at the end of the loop iteration (Worker::defer_flush),
+  // once every ready socket of the iteration has been read.
+  Progress pump(int src, int dst, RelayResources& resources, bool dst_closing = false, bool defer = false);
+  // Sends what waits for `dst` (a deferred message, then backlog or pipe
+  // bytes) without reading the source; half-closes dst as pump() does.
+  Progress deliver(int dst, bool dst_closing = false);
+  // A message waits in the deferred area for deliver().
+  bool deferred() const { return deferred_len_ > 0; }
 
   // The source still has to be read, and nothing waits to be delivered.
   bool wants_read() const { return !src_eof_ && !has_pending(); }
@@ -64,14 +81,18 @@ class RelayHalf {
   void release(PipePool& pipes);
 
  private:
-  bool has_pending() const { return in_pipe_ > 0 || backlog_len_ > 0; }
+  bool has_pending() const { return in_pipe_ > 0 || backlog_len_ > 0 || deferred_len_ > 0; }
+  // Half-closes dst once the source has ended and nothing waits for it.
+  void shut_when_done(int dst, bool dst_closing);
+  // Keeps `len` bytes of the scratch buffer as bytes not yet sent.
+  void keep_in_backlog(const char* data, size_t len);
   // Delivers pipe or backlog bytes; false when dst would block or failed.
   bool flush(int dst, Progress& p);
   // Accounts for the result of a read: the byte count, or 0 when there is
   // nothing to relay — end of stream (src_eof_ set), would block, an
   // interrupted call (*retry set) or an error (p.error set).
   size_t count_read(ssize_t n, Progress& p, bool* retry);
-  bool read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done);
+  bool read_by_copy(int src, int dst, RelayResources& r, Progress& p, bool* done, bool defer);
   bool read_by_splice(int src, int dst, RelayResources& r, Progress& p, bool* done);
 
   SplicePipe pipe_;
@@ -81,6 +102,10 @@ class RelayHalf {
   std::unique_ptr<char[]> backlog_;
   size_t backlog_off_ = 0;
   size_t backlog_len_ = 0;
+  // A message read but not yet sent, in RelayResources::deferred (valid
+  // until the worker's flush; deliver() sends it or moves it to the backlog).
+  const char* deferred_ = nullptr;
+  size_t deferred_len_ = 0;
   bool splicing_ = false;
   bool splice_allowed_ = true;
   bool src_eof_ = false;

@@ -50,6 +50,7 @@ TcpSession::TcpSession(Worker& worker, base::UniqueFd client, const base::Socket
 }
 
 TcpSession::~TcpSession() {
+  worker_.cancel_flush(this);
   client_io_.stop();
   server_io_.stop();
   timer_.stop();
@@ -149,20 +150,31 @@ void TcpSession::on_server_io(int revents) {
 }
 
 void TcpSession::relay(bool pump_up, bool pump_down) {
-  runtime::TrafficSlot& fe = frontend().state->traffic().slot(worker_.id());
-  runtime::TrafficSlot& srv = server_->traffic().slot(worker_.id());
-  double now = ev_now(worker_.loop());
-
   // half_close = off: no side is half-closed, since the first side that
-  // ends ends the connection (below).
+  // ends ends the connection (settle()).
   bool half_close = frontend().conf->half_close;
   RelayHalf::Progress up, down;
   if (pump_up)
     up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources(),
-                        !half_close || downstream_.finished());
+                        !half_close || downstream_.finished(), /*defer=*/true);
   if (pump_down)
     down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources(),
-                            !half_close || upstream_.finished());
+                            !half_close || upstream_.finished(), /*defer=*/true);
+  if (upstream_.deferred() || downstream_.deferred()) worker_.defer_flush(this);
+  settle(up, down);
+}
+
+void TcpSession::flush() {
+  bool half_close = frontend().conf->half_close;
+  RelayHalf::Progress up = upstream_.deliver(server_fd_.get(), !half_close || downstream_.finished());
+  RelayHalf::Progress down = downstream_.deliver(client_.get(), !half_close || upstream_.finished());
+  settle(up, down);
+}
+
+void TcpSession::settle(const RelayHalf::Progress& up, const RelayHalf::Progress& down) {
+  runtime::TrafficSlot& fe = frontend().state->traffic().slot(worker_.id());
+  runtime::TrafficSlot& srv = server_->traffic().slot(worker_.id());
+  double now = ev_now(worker_.loop());
   if (up.read || down.written) last_client_ = now;
   if (down.read || up.written) last_server_ = now;
   if (up.written) {
@@ -175,13 +187,15 @@ void TcpSession::relay(bool pump_up, bool pump_down) {
     runtime::bump(srv.bytes_out, down.written);
     if (entry_ != nullptr) entry_->add_bytes_to_client(down.written);
   }
-  bool ended = half_close ? upstream_.finished() && downstream_.finished()
-                          : (upstream_.finished() && !downstream_.wants_write()) ||
-                                (downstream_.finished() && !upstream_.wants_write());
+  bool ended = frontend().conf->half_close
+                   ? upstream_.finished() && downstream_.finished()
+                   : (upstream_.finished() && !downstream_.wants_write()) ||
+                         (downstream_.finished() && !upstream_.wants_write());
   if (up.error != 0 || down.error != 0 || ended) {
     finish();
     return;
   }
+  if (flush_queued) return;  // flush() sets the watchers once the messages are out
   client_io_.set(client_.get(), (upstream_.wants_read() ? EV_READ : 0) | (downstream_.wants_write() ? EV_WRITE : 0));
   server_io_.set(server_fd_.get(), (downstream_.wants_read() ? EV_READ : 0) | (upstream_.wants_write() ? EV_WRITE : 0));
 }

@@ -39,6 +39,8 @@ class TcpSession final : public Session {
   void abort() override;
 
   uint32_t frontend_index() const override { return frontend_; }
+  // Delivers the small messages relay() deferred (Worker::defer_flush).
+  void flush() override;
 
  private:
   enum class Phase { Connecting, Relaying, Done };
@@ -50,6 +52,10 @@ class TcpSession final : public Session {
   void on_server_io(int revents);
   void on_timer(int revents);
   void relay(bool pump_up, bool pump_down);
+  // After a pump or a delivery: counts the bytes, ends the connection when
+  // both sides (or, without half_close, one) ended, else sets the watchers
+  // — unless a message waits for flush(), which sets them.
+  void settle(const RelayHalf::Progress& up, const RelayHalf::Progress& down);
   void arm_idle_timer();
   void finish();
 

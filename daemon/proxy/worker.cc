@@ -250,6 +250,7 @@ void Worker::flush_deferred() {
   }
   flush_queue_.clear();
   flush_watcher_.stop();
+  relay_.deferred_used = 0;  // every deferred message was delivered or moved to its backlog
 }
 
 void Worker::cancel_flush(Session* session) {

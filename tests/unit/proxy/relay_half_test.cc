@@ -77,6 +77,84 @@ BOOST_AUTO_TEST_CASE(moves_bytes_and_counts_them) {
   half.release(pipes.pipes);
 }
 
+// defer: a small message is read but not sent; the half stops reading
+// (it wants to write) until deliver() sends it, without reading the source.
+BOOST_AUTO_TEST_CASE(a_deferred_small_message_waits_for_deliver) {
+  TcpPair in = make_pair(), out = make_pair();
+  RelayResources r;
+  RelayHalf half;
+  BOOST_REQUIRE(send(in.a.get(), "hello", 5, 0) == 5);
+  BOOST_REQUIRE(wait_readable(in.b.get()));
+  auto p = half.pump(in.b.get(), out.a.get(), r, false, /*defer=*/true);
+  BOOST_TEST(p.error == 0);
+  BOOST_TEST(p.read == 5u);
+  BOOST_TEST(p.written == 0u);
+  BOOST_TEST(half.deferred());
+  BOOST_TEST(half.wants_write());
+  BOOST_TEST(!half.wants_read());
+  BOOST_TEST(!wait_readable(out.b.get(), 50));  // nothing sent yet
+  BOOST_REQUIRE(send(in.a.get(), "world", 5, 0) == 5);  // not read by deliver()
+  BOOST_REQUIRE(wait_readable(in.b.get()));
+  p = half.deliver(out.a.get());
+  BOOST_TEST(p.error == 0);
+  BOOST_TEST(p.read == 0u);
+  BOOST_TEST(p.written == 5u);
+  BOOST_TEST(!half.deferred());
+  BOOST_TEST(half.wants_read());
+  BOOST_REQUIRE(wait_readable(out.b.get()));
+  BOOST_TEST(read_some(out.b.get()) == "hello");
+  half.release(r.pipes);
+}
+
+// A read of 4 KiB or more is sent at once even with defer (bulk transfers
+// keep their pace), and so is a message the full deferred area cannot take.
+BOOST_AUTO_TEST_CASE(large_reads_and_a_full_deferred_area_are_sent_at_once) {
+  TcpPair in = make_pair(), out = make_pair();
+  RelayResources r;
+  RelayHalf half;
+  std::string big(8192, 'x');
+  BOOST_REQUIRE(send(in.a.get(), big.data(), big.size(), 0) == static_cast<ssize_t>(big.size()));
+  BOOST_REQUIRE(wait_readable(in.b.get()));
+  auto p = half.pump(in.b.get(), out.a.get(), r, false, /*defer=*/true);
+  BOOST_TEST(p.error == 0);
+  BOOST_TEST(!half.deferred());
+  BOOST_TEST(p.written == p.read);
+  BOOST_TEST(p.read > 0u);
+
+  RelayHalf small;
+  TcpPair in2 = make_pair(), out2 = make_pair();
+  r.deferred_used = RelayResources::kDeferredSize - 2;  // room for 2 bytes only
+  BOOST_REQUIRE(send(in2.a.get(), "abc", 3, 0) == 3);
+  BOOST_REQUIRE(wait_readable(in2.b.get()));
+  p = small.pump(in2.b.get(), out2.a.get(), r, false, /*defer=*/true);
+  BOOST_TEST(!small.deferred());
+  BOOST_TEST(p.written == 3u);
+  half.release(r.pipes);
+  small.release(r.pipes);
+}
+
+// The source ends right after a deferred message: the destination is
+// half-closed only once deliver() has sent the message.
+BOOST_AUTO_TEST_CASE(eof_after_a_deferred_message_half_closes_after_it) {
+  TcpPair in = make_pair(), out = make_pair();
+  RelayResources r;
+  RelayHalf half;
+  BOOST_REQUIRE(send(in.a.get(), "bye", 3, 0) == 3);
+  shutdown(in.a.get(), SHUT_WR);
+  BOOST_REQUIRE(wait_readable(in.b.get()));
+  half.pump(in.b.get(), out.a.get(), r, false, /*defer=*/true);
+  BOOST_TEST(half.deferred());
+  half.deliver(out.a.get());
+  BOOST_TEST(!half.finished());  // the end is read on the next pump
+  half.pump(in.b.get(), out.a.get(), r, false, /*defer=*/true);
+  BOOST_TEST(half.finished());
+  BOOST_REQUIRE(wait_readable(out.b.get()));
+  BOOST_TEST(read_some(out.b.get()) == "bye");
+  BOOST_REQUIRE(wait_readable(out.b.get()));
+  BOOST_TEST(read_some(out.b.get()).empty());  // the FIN
+  half.release(r.pipes);
+}
+
 BOOST_AUTO_TEST_CASE(source_eof_half_closes_the_destination) {
   TcpPair in = make_pair(), out = make_pair();
   RelayResources pipes;
