@@ -40,4 +40,18 @@ BOOST_AUTO_TEST_CASE(prepare_and_commit) {
   BOOST_TEST(b.capacity() == 0u);
 }
 
+// Growing (to room for a bigger read) keeps the unconsumed bytes, in order,
+// and gives at least the room asked for.
+BOOST_AUTO_TEST_CASE(grows_keeping_its_bytes) {
+  ByteBuffer b;
+  b.append("0123456789");
+  b.consume(3);
+  auto room = b.prepare(100000);
+  BOOST_TEST(room.size() >= 100000u);
+  BOOST_TEST(b.view() == "3456789");
+  room[0] = 'x';
+  b.commit(1);
+  BOOST_TEST(b.view() == "3456789x");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
