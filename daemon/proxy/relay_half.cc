@@ -27,27 +27,30 @@ void RelayHalf::keep_in_backlog(const char* data, size_t len) {
   memcpy(backlog_.get(), data, len);
 }
 
+size_t RelayHalf::send_some(int dst, const char* data, size_t len, Progress& p) {
+  size_t sent = 0;
+  while (sent < len) {
+    ssize_t n = send(dst, data + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    if (n < 0 && retryable(errno)) continue;
+    if (n < 0 && !would_block(errno)) p.error = errno;
+    break;
+  }
+  p.written += sent;
+  return sent;
+}
+
 bool RelayHalf::flush(int dst, Progress& p) {
   if (deferred_len_ > 0) {
     const char* data = deferred_;
     size_t len = deferred_len_;
     deferred_ = nullptr;
     deferred_len_ = 0;
-    size_t sent = 0;
-    while (sent < len) {
-      ssize_t n = send(dst, data + sent, len - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n > 0) {
-        sent += static_cast<size_t>(n);
-        continue;
-      }
-      if (n < 0 && retryable(errno)) continue;
-      if (n < 0 && !would_block(errno)) {
-        p.error = errno;
-        return false;
-      }
-      break;
-    }
-    p.written += sent;
+    size_t sent = send_some(dst, data, len, p);
+    if (p.error != 0) return false;
     if (sent < len) {
       keep_in_backlog(data + sent, len - sent);  // the deferred area is emptied after this flush
       return false;
@@ -112,21 +115,8 @@ bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, b
     return false;  // nothing more is read before it is delivered
   }
   if (got == RelayResources::kScratchSize && splice_allowed_) splicing_ = true;  // a bulk transfer: stop copying it
-  size_t sent = 0;
-  while (sent < got) {
-    ssize_t w = send(dst, r.scratch.get() + sent, got - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (w > 0) {
-      sent += static_cast<size_t>(w);
-      continue;
-    }
-    if (w < 0 && retryable(errno)) continue;
-    if (w < 0 && !would_block(errno)) {
-      p.error = errno;
-      return false;
-    }
-    break;
-  }
-  p.written += sent;
+  size_t sent = send_some(dst, r.scratch.get(), got, p);
+  if (p.error != 0) return false;
   if (sent < got) {
     keep_in_backlog(r.scratch.get() + sent, got - sent);
     return false;  // wait until dst is writable

@@ -84,9 +84,14 @@ class RelayHalf {
   bool has_pending() const { return in_pipe_ > 0 || backlog_len_ > 0 || deferred_len_ > 0; }
   // Half-closes dst once the source has ended and nothing waits for it.
   void shut_when_done(int dst, bool dst_closing);
-  // Keeps `len` bytes of the scratch buffer as bytes not yet sent.
+  // Keeps `len` bytes (from the scratch buffer or the deferred area, both
+  // reused after this call) in the connection's own backlog.
   void keep_in_backlog(const char* data, size_t len);
-  // Delivers pipe or backlog bytes; false when dst would block or failed.
+  // send()s until done or dst would block; returns the bytes sent (counted
+  // in p.written). A fatal error sets p.error.
+  size_t send_some(int dst, const char* data, size_t len, Progress& p);
+  // Delivers a deferred message, then backlog or pipe bytes; false when dst
+  // would block or failed.
   bool flush(int dst, Progress& p);
   // Accounts for the result of a read: the byte count, or 0 when there is
   // nothing to relay — end of stream (src_eof_ set), would block, an
