@@ -32,7 +32,7 @@ namespace tandem::proxy {
 // the iteration's end, when their halves deliver them (the worker empties it
 // after every flush of its sessions).
 struct RelayResources {
-  static constexpr size_t kScratchSize = 64 * 1024;
+  static constexpr size_t kScratchSize = 16 * 1024;
   static constexpr size_t kDeferredSize = 128 * 1024;
   PipePool pipes;
   std::unique_ptr<char[]> scratch{new char[kScratchSize]};
