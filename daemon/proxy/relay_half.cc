@@ -56,18 +56,11 @@ bool RelayHalf::flush(int dst, Progress& p) {
       return false;
     }
   }
-  while (backlog_len_ > 0) {
-    ssize_t n = send(dst, backlog_.get() + backlog_off_, backlog_len_, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      backlog_off_ += static_cast<size_t>(n);
-      backlog_len_ -= static_cast<size_t>(n);
-      p.written += static_cast<uint64_t>(n);
-      continue;
-    }
-    if (n < 0 && retryable(errno)) continue;
-    if (n < 0 && would_block(errno)) return false;
-    p.error = n < 0 ? errno : EPIPE;
-    return false;
+  if (backlog_len_ > 0) {
+    size_t sent = send_some(dst, backlog_.get() + backlog_off_, backlog_len_, p);
+    backlog_off_ += sent;
+    backlog_len_ -= sent;
+    if (p.error != 0 || backlog_len_ > 0) return false;
   }
   backlog_.reset();  // an idle connection holds no buffer
   backlog_off_ = 0;

@@ -88,7 +88,8 @@ class RelayHalf {
   // reused after this call) in the connection's own backlog.
   void keep_in_backlog(const char* data, size_t len);
   // send()s until done or dst would block; returns the bytes sent (counted
-  // in p.written). A fatal error sets p.error.
+  // in p.written). A fatal error sets p.error. The one send loop of the
+  // copied, deferred and backlog bytes.
   size_t send_some(int dst, const char* data, size_t len, Progress& p);
   // Delivers a deferred message, then backlog or pipe bytes; false when dst
   // would block or failed.

@@ -149,25 +149,29 @@ void TcpSession::on_server_io(int revents) {
   relay((revents & EV_WRITE) != 0, (revents & EV_READ) != 0);
 }
 
+// Whether the destination of the half opposite `other` is about to be
+// closed, so its end needs no shutdown of its own: the other direction has
+// finished, or half_close = off (the first side that ends ends the
+// connection, settle()).
+bool TcpSession::closing_after(const RelayHalf& other) const {
+  return !frontend().conf->half_close || other.finished();
+}
+
 void TcpSession::relay(bool pump_up, bool pump_down) {
-  // half_close = off: no side is half-closed, since the first side that
-  // ends ends the connection (settle()).
-  bool half_close = frontend().conf->half_close;
   RelayHalf::Progress up, down;
   if (pump_up)
-    up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources(),
-                        !half_close || downstream_.finished(), /*defer=*/true);
+    up = upstream_.pump(client_.get(), server_fd_.get(), worker_.relay_resources(), closing_after(downstream_),
+                        /*defer=*/true);
   if (pump_down)
-    down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources(),
-                            !half_close || upstream_.finished(), /*defer=*/true);
+    down = downstream_.pump(server_fd_.get(), client_.get(), worker_.relay_resources(), closing_after(upstream_),
+                            /*defer=*/true);
   if (upstream_.deferred() || downstream_.deferred()) worker_.defer_flush(this);
   settle(up, down);
 }
 
 void TcpSession::flush() {
-  bool half_close = frontend().conf->half_close;
-  RelayHalf::Progress up = upstream_.deliver(server_fd_.get(), !half_close || downstream_.finished());
-  RelayHalf::Progress down = downstream_.deliver(client_.get(), !half_close || upstream_.finished());
+  RelayHalf::Progress up = upstream_.deliver(server_fd_.get(), closing_after(downstream_));
+  RelayHalf::Progress down = downstream_.deliver(client_.get(), closing_after(upstream_));
   settle(up, down);
 }
 

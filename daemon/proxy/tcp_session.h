@@ -56,6 +56,7 @@ class TcpSession final : public Session {
   // both sides (or, without half_close, one) ended, else sets the watchers
   // — unless a message waits for flush(), which sets them.
   void settle(const RelayHalf::Progress& up, const RelayHalf::Progress& down);
+  bool closing_after(const RelayHalf& other) const;
   void arm_idle_timer();
   void finish();
 
