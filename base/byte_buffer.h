@@ -11,7 +11,9 @@
 // The storage is never zero-filled (a std::vector<char> would be, on every
 // growth): a connection's first read prepares 16 KiB, and clearing them cost
 // a new HTTP connection a 16 KiB memset per direction for bytes recv()
-// overwrites anyway.
+// overwrites anyway. Storage of exactly 16 KiB (the size of that first
+// read) is taken from and given back to the thread's block cache
+// (base/buffer_blocks.h).
 //
 // Threading: one owner's thread.
 
@@ -21,7 +23,20 @@
 #include <span>
 #include <string_view>
 
+#include "base/buffer_blocks.h"
+
 namespace tandem::base {
+
+// Frees a ByteBuffer's storage the way it was allocated.
+struct FreeBufferStorage {
+  bool block = false;  // from take_buffer_block()
+  void operator()(char* p) const {
+    if (block)
+      give_buffer_block(p);
+    else
+      delete[] p;
+  }
+};
 
 class ByteBuffer {
  public:
@@ -70,13 +85,16 @@ class ByteBuffer {
   // At least doubles, so appending byte by byte costs amortized O(1).
   void grow(size_t needed) {
     size_t next = capacity_ * 2 > needed ? capacity_ * 2 : needed;
-    std::unique_ptr<char[]> bigger(new char[next]);  // uninitialized, on purpose
+    bool block = next == kBufferBlockSize;
+    Storage bigger(block ? take_buffer_block() : new char[next], FreeBufferStorage{block});  // uninitialized, on purpose
     if (end_ > 0) std::memcpy(bigger.get(), buf_.get(), end_);
     buf_ = std::move(bigger);
     capacity_ = next;
   }
 
-  std::unique_ptr<char[]> buf_;
+  using Storage = std::unique_ptr<char[], FreeBufferStorage>;
+
+  Storage buf_;
   size_t capacity_ = 0;
   size_t begin_ = 0;
   size_t end_ = 0;

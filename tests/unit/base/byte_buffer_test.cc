@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 using namespace tandem::base;
 
@@ -52,6 +53,42 @@ BOOST_AUTO_TEST_CASE(grows_keeping_its_bytes) {
   room[0] = 'x';
   b.commit(1);
   BOOST_TEST(b.view() == "3456789x");
+}
+
+// A 16 KiB first read takes its storage from the thread's block cache and
+// gives it back on release; the next connection's buffer reuses that block.
+BOOST_AUTO_TEST_CASE(sixteen_kib_storage_is_recycled) {
+  ByteBuffer first;
+  first.prepare(kBufferBlockSize);
+  BOOST_TEST(first.capacity() == kBufferBlockSize);
+  const char* block = first.prepare(1).data();
+  size_t cached = cached_buffer_blocks();
+  first.release();
+  BOOST_TEST(cached_buffer_blocks() == cached + 1);
+
+  ByteBuffer second;
+  BOOST_TEST(second.prepare(kBufferBlockSize).data() == block);
+  BOOST_TEST(cached_buffer_blocks() == cached);
+
+  // Growing past the block gives the block back, keeping the bytes.
+  second.append("abc");
+  second.prepare(2 * kBufferBlockSize);
+  BOOST_TEST(cached_buffer_blocks() == cached + 1);
+  BOOST_TEST(second.view() == "abc");
+
+  ByteBuffer small;  // other sizes never touch the cache
+  small.append("x");
+  small.release();
+  BOOST_TEST(cached_buffer_blocks() == cached + 1);
+}
+
+// The cache keeps at most kBufferBlocksKept blocks; the rest are freed.
+BOOST_AUTO_TEST_CASE(block_cache_is_bounded) {
+  std::vector<char*> taken;
+  for (size_t i = 0; i < kBufferBlocksKept + 10; ++i) taken.push_back(take_buffer_block());
+  BOOST_TEST(cached_buffer_blocks() == 0u);
+  for (char* b : taken) give_buffer_block(b);
+  BOOST_TEST(cached_buffer_blocks() == kBufferBlocksKept);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
