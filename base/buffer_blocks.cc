@@ -6,7 +6,9 @@ namespace {
 struct BlockCache {
   char* blocks[kBufferBlocksKept];
   size_t count = 0;
+  bool closed = false;  // the thread is exiting: a block given back now is freed
   ~BlockCache() {
+    closed = true;
     while (count > 0) delete[] blocks[--count];
   }
 };
@@ -21,7 +23,7 @@ char* take_buffer_block() {
 }
 
 void give_buffer_block(char* block) {
-  if (t_cache.count < kBufferBlocksKept) {
+  if (!t_cache.closed && t_cache.count < kBufferBlocksKept) {
     t_cache.blocks[t_cache.count++] = block;
     return;
   }
