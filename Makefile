@@ -82,9 +82,12 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.cc,build-fuzz/%,$(FUZZ_SRCS))
 FUZZ_DEPS_config_fuzz := $(wildcard base/*.cc conf/*.cc)
 FUZZ_DEPS_vrrp_packet_fuzz := vrrp/packet.cc
 FUZZ_DEPS_http_parser_fuzz := $(wildcard http/*.cc)
-FUZZ_DEPS_sync_frame_fuzz := sync/byte_io.cc sync/frame_decoder.cc sync/frames.cc sync/records.cc sync/updates_writer.cc sync/wire_error.cc
+# Any header of the parsers' directories rebuilds every fuzz target (coarse,
+# but a stale target once hid a missing link dependency).
+FUZZ_HEADERS := $(wildcard base/*.h conf/*.h http/*.h sync/*.h vrrp/*.h)
+FUZZ_DEPS_sync_frame_fuzz := base/buffer_blocks.cc sync/byte_io.cc sync/frame_decoder.cc sync/frames.cc sync/records.cc sync/updates_writer.cc sync/wire_error.cc
 .SECONDEXPANSION:
-build-fuzz/%: tests/fuzz/%.cc $$(FUZZ_DEPS_$$*)
+build-fuzz/%: tests/fuzz/%.cc $$(FUZZ_DEPS_$$*) $(FUZZ_HEADERS)
 	@mkdir -p build-fuzz
 	clang++ $(FUZZ_CXXFLAGS) $< $(FUZZ_DEPS_$*) -o $@ $(LDLIBS)
 fuzz: $(FUZZ_BINS)
