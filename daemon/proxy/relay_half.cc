@@ -20,13 +20,6 @@ bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 
 }  // namespace
 
-void RelayHalf::keep_in_backlog(const char* data, size_t len) {
-  backlog_.reset(new char[RelayResources::kScratchSize]);
-  backlog_off_ = 0;
-  backlog_len_ = len;
-  memcpy(backlog_.get(), data, len);
-}
-
 size_t RelayHalf::send_some(int dst, const char* data, size_t len, Progress& p) {
   size_t sent = 0;
   while (sent < len) {
@@ -43,18 +36,24 @@ size_t RelayHalf::send_some(int dst, const char* data, size_t len, Progress& p) 
   return sent;
 }
 
+bool RelayHalf::send_or_keep(int dst, const char* data, size_t len, Progress& p) {
+  size_t sent = send_some(dst, data, len, p);
+  if (p.error != 0) return false;
+  if (sent == len) return true;
+  backlog_.reset(new char[RelayResources::kScratchSize]);  // len <= kScratchSize: a read's worth
+  backlog_off_ = 0;
+  backlog_len_ = len - sent;
+  memcpy(backlog_.get(), data + sent, backlog_len_);
+  return false;
+}
+
 bool RelayHalf::flush(int dst, Progress& p) {
   if (deferred_len_ > 0) {
     const char* data = deferred_;
     size_t len = deferred_len_;
     deferred_ = nullptr;
     deferred_len_ = 0;
-    size_t sent = send_some(dst, data, len, p);
-    if (p.error != 0) return false;
-    if (sent < len) {
-      keep_in_backlog(data + sent, len - sent);  // the deferred area is emptied after this flush
-      return false;
-    }
+    if (!send_or_keep(dst, data, len, p)) return false;  // (the deferred area is emptied after this flush)
   }
   if (backlog_len_ > 0) {
     size_t sent = send_some(dst, backlog_.get() + backlog_off_, backlog_len_, p);
@@ -108,12 +107,7 @@ bool RelayHalf::read_by_copy(int src, int dst, RelayResources& r, Progress& p, b
     return false;  // nothing more is read before it is delivered
   }
   if (got == RelayResources::kScratchSize && splice_allowed_) splicing_ = true;  // a bulk transfer: stop copying it
-  size_t sent = send_some(dst, r.scratch.get(), got, p);
-  if (p.error != 0) return false;
-  if (sent < got) {
-    keep_in_backlog(r.scratch.get() + sent, got - sent);
-    return false;  // wait until dst is writable
-  }
+  if (!send_or_keep(dst, r.scratch.get(), got, p)) return false;  // failed, or wait until dst is writable
   // A short read almost always means the socket is drained: go back to the
   // loop instead of paying a syscall to hear EAGAIN (level-triggered
   // readiness calls us again if that guess was wrong).

@@ -84,13 +84,14 @@ class RelayHalf {
   bool has_pending() const { return in_pipe_ > 0 || backlog_len_ > 0 || deferred_len_ > 0; }
   // Half-closes dst once the source has ended and nothing waits for it.
   void shut_when_done(int dst, bool dst_closing);
-  // Keeps `len` bytes (from the scratch buffer or the deferred area, both
-  // reused after this call) in the connection's own backlog.
-  void keep_in_backlog(const char* data, size_t len);
   // send()s until done or dst would block; returns the bytes sent (counted
   // in p.written). A fatal error sets p.error. The one send loop of the
   // copied, deferred and backlog bytes.
   size_t send_some(int dst, const char* data, size_t len, Progress& p);
+  // Sends bytes of the scratch buffer or the deferred area (both reused
+  // after this call); what dst does not take now moves to the connection's
+  // own backlog. True when everything went; false also on a fatal error.
+  bool send_or_keep(int dst, const char* data, size_t len, Progress& p);
   // Delivers a deferred message, then backlog or pipe bytes; false when dst
   // would block or failed.
   bool flush(int dst, Progress& p);

@@ -106,6 +106,52 @@ BOOST_AUTO_TEST_CASE(a_deferred_small_message_waits_for_deliver) {
   half.release(r.pipes);
 }
 
+// A deferred message that the destination cannot take when it is delivered
+// moves to the connection's own backlog: the worker reuses the deferred
+// area after its flush, and the message still arrives whole, after the
+// bytes ahead of it.
+BOOST_AUTO_TEST_CASE(a_deferred_message_the_destination_refuses_moves_to_the_backlog) {
+  TcpPair in = make_pair(), out = make_pair();
+  int small = 4096;
+  setsockopt(out.a.get(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+  setsockopt(out.b.get(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  std::string filler(4096, 'x');
+  size_t queued = 0;
+  for (int i = 0; i < 1000; ++i) {  // fill dst until it would block
+    ssize_t n = send(out.a.get(), filler.data(), filler.size(), MSG_DONTWAIT);
+    if (n <= 0) break;
+    queued += static_cast<size_t>(n);
+  }
+  RelayResources r;
+  RelayHalf half;
+  BOOST_REQUIRE(send(in.a.get(), "hello", 5, 0) == 5);
+  BOOST_REQUIRE(wait_readable(in.b.get()));
+  BOOST_REQUIRE(half.pump(in.b.get(), out.a.get(), r, false, /*defer=*/true).error == 0);
+  BOOST_REQUIRE(half.deferred());
+  auto p = half.deliver(out.a.get());
+  BOOST_TEST(p.error == 0);
+  BOOST_TEST(p.written < 5u);
+  BOOST_TEST(!half.deferred());
+  BOOST_TEST(half.wants_write());  // the rest waits in the backlog
+  std::memset(r.deferred.get(), '#', RelayResources::kDeferredSize);  // the worker reuses the area
+  r.deferred_used = 0;
+  std::string received;
+  size_t written = p.written;
+  for (int i = 0; i < 2000 && received.size() < queued + 5; ++i) {
+    if (wait_readable(out.b.get(), 20)) received += read_some(out.b.get());
+    if (half.wants_write()) {
+      p = half.deliver(out.a.get());
+      BOOST_REQUIRE(p.error == 0);
+      written += p.written;
+    }
+  }
+  BOOST_TEST(written == 5u);
+  BOOST_TEST(!half.wants_write());
+  BOOST_REQUIRE(received.size() == queued + 5);
+  BOOST_TEST(received.substr(queued) == "hello");
+  half.release(r.pipes);
+}
+
 // A read of 4 KiB or more is sent at once even with defer (bulk transfers
 // keep their pace), and so is a message the full deferred area cannot take.
 BOOST_AUTO_TEST_CASE(large_reads_and_a_full_deferred_area_are_sent_at_once) {
